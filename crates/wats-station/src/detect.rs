@@ -243,7 +243,7 @@ impl Detector {
             let raw = self.var(variable)?;
             usable(&raw, &Source::Environment { variable })
         });
-        let Some(station) = found else {
+        let Some(mut station) = found else {
             for extra in [LOCATION_VARIABLE, PURPOSE_VARIABLE, DESCRIPTION_VARIABLE] {
                 if self.var(extra).is_some() {
                     tracing::warn!(
@@ -254,7 +254,6 @@ impl Detector {
             }
             return None;
         };
-        let mut station = station;
         if let Some(location) = self.var(LOCATION_VARIABLE) {
             station = station.with_location(location);
         }
@@ -272,7 +271,7 @@ impl Detector {
             let Some(content) = file::read(&path)? else {
                 continue;
             };
-            let source = Source::File { path: path.clone() };
+            let source = Source::File { path };
             let Some(mut station) = usable(content.name.as_deref().unwrap_or_default(), &source)
             else {
                 continue;
