@@ -291,13 +291,12 @@ impl Detector {
     }
 
     fn tier_machine(&self) -> Option<Station> {
-        if self.platform == Platform::Windows {
-            if let Some(station) = self
+        if self.platform == Platform::Windows
+            && let Some(station) = self
                 .var("COMPUTERNAME")
                 .and_then(|raw| machine(&raw, MachineOrigin::ComputerName))
-            {
-                return Some(station);
-            }
+        {
+            return Some(station);
         }
         let raw = (self.hostname)()?;
         machine(&raw, MachineOrigin::HostName)
