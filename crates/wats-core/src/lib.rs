@@ -4,6 +4,7 @@
 //! models, the [`enum@Error`] type, JSON helpers that report the path of a decode
 //! failure, and correlation ids.
 
+pub mod builder;
 pub mod codes;
 pub mod correlation;
 pub mod error;
@@ -13,11 +14,13 @@ pub mod measurement;
 pub mod process;
 pub mod product;
 pub mod report;
+pub mod roundtrip;
 pub mod step;
 pub mod time;
 pub mod unit;
 pub mod value;
 
+pub use builder::{UurReportBuilder, UutReportBuilder};
 pub use codes::{Coded, CompOp, ReportType, Status, StepGroup, WatsCode};
 pub use correlation::{CorrelationExt, CorrelationId, with_correlation_id};
 pub use error::{BoxError, Error, Result};
