@@ -36,7 +36,7 @@ pub fn format(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, false)
 }
 
-/// The current local time with its UTC offset, formatted by [`format`].
+/// The current local time with its UTC offset, formatted by [`format()`].
 pub fn now_local() -> String {
     format(&Local::now().fixed_offset())
 }

@@ -169,8 +169,8 @@ fn typed_view_of_the_production_export() {
     assert!(r.steps().any(|s| s.kind() == StepKind::Statement));
     let ignore = r
         .steps()
-        .flat_map(|s| s.string_measurements())
-        .find(|m| m.comp_op.value().map(|c| c.as_str()) == Some("IgnoreCase"))
+        .flat_map(wats_core::Step::string_measurements)
+        .find(|m| m.comp_op.value().map(wats_core::Coded::as_str) == Some("IgnoreCase"))
         .unwrap();
     assert_eq!(ignore.comp_op(), Some(CompOp::IgnoreCase));
     assert!(r.steps().all(|s| s.group().is_some()));
