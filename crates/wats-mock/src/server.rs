@@ -445,7 +445,8 @@ impl MockServer {
 
     /// Stops listening: new connects get "connection refused" until
     /// [`accept_connections`](Self::accept_connections). Established
-    /// connections are not affected (combine with
+    /// connections are not affected, except ones still waiting in the accept
+    /// backlog, which are reset (combine with
     /// [`close_idle_connections`](Self::close_idle_connections) to simulate a
     /// restart). Returns once the listening socket is closed.
     pub fn refuse_connections(&self) {
