@@ -182,6 +182,8 @@ impl Active {
 pub(crate) struct Chosen {
     pub(crate) action: FaultAction,
     pub(crate) retry_after: Option<RetryAfter>,
+    /// The release generation when the fault was chosen (for `Hang`).
+    pub(crate) generation: u64,
 }
 
 /// The set of active faults.
@@ -221,23 +223,20 @@ impl Faults {
 
     /// Removes one fault; returns whether it was still active.
     pub(crate) fn remove(&self, id: FaultId) -> bool {
-        let removed = {
-            let mut list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
-            let before = list.len();
-            list.retain(|a| a.id != id.0);
-            self.any.store(!list.is_empty(), Relaxed);
-            list.len() != before
-        };
+        let mut list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = list.len();
+        list.retain(|a| a.id != id.0);
+        self.any.store(!list.is_empty(), Relaxed);
+        // Bumped under the list lock, so `take` sees either the old list and
+        // the old generation, or the new ones.
         self.release.send_modify(|g| *g += 1);
-        removed
+        list.len() != before
     }
 
     pub(crate) fn clear(&self) {
-        {
-            let mut list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
-            list.clear();
-            self.any.store(false, Relaxed);
-        }
+        let mut list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
+        list.clear();
+        self.any.store(false, Relaxed);
         self.release.send_modify(|g| *g += 1);
     }
 
@@ -259,6 +258,7 @@ impl Faults {
         }
         let now = Instant::now();
         let mut list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
+        let generation = *self.release.borrow();
         list.retain(|a| !a.expired(now));
         let chosen = list.iter_mut().find(|a| a.matches(path)).map(|a| {
             if let Some(n) = a.remaining.as_mut() {
@@ -267,6 +267,7 @@ impl Faults {
             Chosen {
                 action: a.fault.action,
                 retry_after: a.fault.retry_after,
+                generation,
             }
         });
         list.retain(|a| !a.expired(now));
@@ -274,9 +275,15 @@ impl Faults {
         chosen
     }
 
-    /// A receiver that changes when hung requests must be released.
-    pub(crate) fn release_signal(&self) -> watch::Receiver<u64> {
-        self.release.subscribe()
+    /// Waits until hung requests chosen at `generation` must be released
+    /// (never returns if the server is shutting down).
+    pub(crate) async fn released(&self, generation: u64) {
+        let mut rx = self.release.subscribe();
+        while *rx.borrow_and_update() == generation {
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 }
 

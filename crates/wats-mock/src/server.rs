@@ -42,6 +42,10 @@ pub enum MockError {
     /// The server thread has stopped (it panicked or was shut down).
     #[error("wats-mock: the server thread is not running")]
     Stopped,
+    /// A builder setting is unusable (e.g. a token that is not a valid
+    /// header value).
+    #[error("wats-mock: invalid configuration: {0}")]
+    InvalidConfig(String),
     /// A report given to [`MockServer::insert_report`] was refused.
     #[error("wats-mock: invalid report: {0}")]
     InvalidReport(String),
@@ -222,10 +226,7 @@ impl MockServer {
             .map(|t| HeaderValue::from_str(&format!("Basic {t}")))
             .transpose()
             .map_err(|_| {
-                MockError::Runtime(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "the token is not a valid header value",
-                ))
+                MockError::InvalidConfig("the token is not a valid header value".into())
             })?;
         let latency = u64::try_from(b.latency.as_nanos()).unwrap_or(u64::MAX);
         let shared = Arc::new(Shared {

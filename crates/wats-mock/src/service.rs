@@ -145,14 +145,7 @@ pub(crate) async fn handle(
                     false,
                 ));
             }
-            FaultAction::Hang => {
-                let mut release = shared.faults.release_signal();
-                // Wait for the next clear/remove; if the sender is gone the
-                // server is shutting down, so stay pending until dropped.
-                if release.changed().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            }
+            FaultAction::Hang => shared.faults.released(chosen.generation).await,
             other => post_fault = Some(other),
         }
     }
@@ -181,7 +174,7 @@ pub(crate) async fn handle(
                 StatusCode::METHOD_NOT_ALLOWED,
                 &format!(
                     "The requested resource does not support http method '{}'.",
-                    route_method_name(route)
+                    parts.method
                 ),
             )
         },
@@ -209,15 +202,6 @@ pub(crate) async fn handle(
         ),
         _ => respond(answer, None, gzip),
     })
-}
-
-fn route_method_name(route: Route) -> &'static str {
-    // The method the client used is not the route's; report the other one.
-    if route.method() == http::Method::POST {
-        "GET"
-    } else {
-        "POST"
-    }
 }
 
 fn accepts_gzip(headers: &http::HeaderMap) -> bool {

@@ -26,6 +26,16 @@ fn bind_failure_is_an_error() {
 }
 
 #[test]
+fn invalid_token_is_a_config_error() {
+    let err = MockServer::builder()
+        .token("bad\ntoken")
+        .start()
+        .unwrap_err();
+    assert!(matches!(err, MockError::InvalidConfig(_)), "{err}");
+    assert!(!err.to_string().contains("bad"), "token leaked: {err}");
+}
+
+#[test]
 fn drop_closes_listener_and_connections() {
     let s = MockServer::start();
     let addr = s.addr();
@@ -127,7 +137,15 @@ fn recent_requests_keep_headers_and_reset() {
 
 #[test]
 fn sixteen_concurrent_keep_alive_connections() {
-    let s = MockServer::start();
+    concurrent_keep_alive(&MockServer::start());
+}
+
+#[test]
+fn sixteen_concurrent_keep_alive_connections_multi_thread_runtime() {
+    concurrent_keep_alive(&MockServer::builder().worker_threads(2).start().unwrap());
+}
+
+fn concurrent_keep_alive(s: &MockServer) {
     let addr = s.addr();
     std::thread::scope(|scope| {
         for t in 0..16 {
