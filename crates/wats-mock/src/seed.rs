@@ -267,19 +267,14 @@ impl SeedProduct {
 /// A serial number with characters that break naive URL building.
 pub(crate) const AWKWARD_SERIAL: &str = "SN/with?odd#chars %1";
 
-/// Seeded units: (serial, part number, revision).
-pub(crate) fn units(products: &[SeedProduct]) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = SAMPLE_REPORTS
-        .iter()
-        .filter_map(|(_, raw)| {
-            let v: Value = serde_json::from_str(raw).ok()?;
-            Some((
-                v.get("sn")?.as_str()?.to_owned(),
-                v.get("pn")?.as_str()?.to_owned(),
-                v.get("rev")?.as_str()?.to_owned(),
-            ))
-        })
-        .collect();
+/// Seeded units: (serial, part number, revision): the units of the sample
+/// reports (`samples`), three per serialized generated product for the first
+/// twenty, and [`AWKWARD_SERIAL`].
+pub(crate) fn units(
+    products: &[SeedProduct],
+    samples: Vec<(String, String, String)>,
+) -> Vec<(String, String, String)> {
+    let mut out = samples;
     for prod in products.iter().skip(3).filter(|p| !p.non_serial).take(20) {
         for k in 1..=3 {
             out.push((

@@ -337,6 +337,25 @@ fn seeded_reports() -> &'static [Arc<StoredReport>] {
     })
 }
 
+fn seeded_units() -> &'static Units {
+    static UNITS: OnceLock<Units> = OnceLock::new();
+    UNITS.get_or_init(|| {
+        let samples = seeded_reports()
+            .iter()
+            .filter_map(|r| {
+                let f = |k| str_field(&r.header, k).map(str::to_owned);
+                Some((f("serialNumber")?, f("partNumber")?, f("revision")?))
+            })
+            .collect();
+        let mut units = Units::new();
+        for (sn, pn, rev) in seed::units(&seed::products(), samples) {
+            let unit = to_bytes(&seed::unit_json(&sn, &pn, &rev, Some(10)));
+            units.entry(sn).or_default().insert(pn, unit);
+        }
+        units
+    })
+}
+
 fn process_lists() -> [Bytes; 16] {
     std::array::from_fn(|flags| {
         let (test, repair, wip, inactive) = (
@@ -378,10 +397,7 @@ impl Store {
         let mut reports = Reports::default();
         let catalog = if seed {
             let catalog = seeded_catalog();
-            for (sn, pn, rev) in seed::units(&seed::products()) {
-                let unit = to_bytes(&seed::unit_json(&sn, &pn, &rev, Some(10)));
-                units.entry(sn).or_default().insert(pn, unit);
-            }
+            units = seeded_units().clone();
             for r in seeded_reports() {
                 reports.by_id.insert(r.id.clone(), Arc::clone(r));
                 reports.next_time_stamp = reports.next_time_stamp.max(r.time_stamp);
@@ -392,7 +408,10 @@ impl Store {
         };
         Store {
             catalog,
-            processes: process_lists(),
+            processes: {
+                static LISTS: OnceLock<[Bytes; 16]> = OnceLock::new();
+                LISTS.get_or_init(process_lists).clone()
+            },
             units: RwLock::new(units),
             reports: RwLock::new(reports),
         }
