@@ -1,0 +1,4 @@
+//! The typed domain API: reports, products, units, processes.
+
+pub(crate) mod query;
+pub(crate) mod reports;
