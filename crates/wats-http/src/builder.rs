@@ -127,10 +127,11 @@ impl ClientBuilder {
                 .filter_map(|n| lookup(n))
                 .find(|v| !v.trim().is_empty())
         };
-        let mut b = Self::default();
-        b.base_url = first(BASE_URL_ENV);
-        b.token = first(TOKEN_ENV);
-        b
+        ClientBuilder {
+            base_url: first(BASE_URL_ENV),
+            token: first(TOKEN_ENV),
+            ..Self::default()
+        }
     }
 
     /// The server URL, for example `https://company.wats.com`. A trailing `/` and a

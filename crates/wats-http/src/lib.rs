@@ -28,8 +28,11 @@ mod retry;
 mod stack;
 mod url;
 
+pub use api::processes::{ProcessFilter, Processes};
+pub use api::products::Products;
 pub use api::query::{HeaderQuery, ReportKind, UnitQuery, odata_quote, odata_utc};
-pub use api::reports::Reports;
+pub use api::reports::{ReportOptions, Reports};
+pub use api::units::Units;
 pub use builder::{
     BASE_URL_ENV, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,

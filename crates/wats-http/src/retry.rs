@@ -139,17 +139,15 @@ impl Policy<Req, Response<Bytes>, Error> for RetryPolicy {
             None => self.backoff(),
         };
         let deadline = req.extensions().get::<CallMeta>().and_then(|m| m.deadline);
-        if let Some(deadline) = deadline {
-            if tokio::time::Instant::now() + delay >= deadline {
-                tracing::debug!(
-                    attempt = self.attempt,
-                    reason,
-                    status,
-                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                    "no retry: the delay would pass the request deadline"
-                );
-                return None;
-            }
+        if deadline.is_some_and(|d| tokio::time::Instant::now() + delay >= d) {
+            tracing::debug!(
+                attempt = self.attempt,
+                reason,
+                status,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "no retry: the delay would pass the request deadline"
+            );
+            return None;
         }
         if !self.budget.withdraw() {
             tracing::warn!(

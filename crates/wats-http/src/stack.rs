@@ -233,10 +233,13 @@ where
     fn call(&mut self, mut req: Request<Full<Bytes>>) -> Self::Future {
         let sleep = self.after.map(|after| {
             let deadline = tokio::time::Instant::now() + after;
-            if self.phase == "request" {
-                if let Some(meta) = req.extensions_mut().get_mut::<CallMeta>() {
-                    meta.deadline = Some(deadline);
-                }
+            let is_total = self.phase == "request";
+            if let Some(meta) = req
+                .extensions_mut()
+                .get_mut::<CallMeta>()
+                .filter(|_| is_total)
+            {
+                meta.deadline = Some(deadline);
             }
             tokio::time::sleep_until(deadline)
         });
@@ -272,13 +275,15 @@ where
         if let Poll::Ready(out) = this.inner.poll(cx) {
             return Poll::Ready(out);
         }
-        if let Some(sleep) = this.sleep.as_pin_mut() {
-            if sleep.poll(cx).is_ready() {
-                return Poll::Ready(Err(Error::Timeout {
-                    after: *this.after,
-                    phase: this.phase,
-                }));
-            }
+        if this
+            .sleep
+            .as_pin_mut()
+            .is_some_and(|sleep| sleep.poll(cx).is_ready())
+        {
+            return Poll::Ready(Err(Error::Timeout {
+                after: *this.after,
+                phase: this.phase,
+            }));
         }
         Poll::Pending
     }
@@ -386,13 +391,15 @@ fn map_client_error(e: hyper_util::client::legacy::Error, connect_timeout: Durat
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     let mut detail = None;
     while let Some(err) = source {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if connect && io.kind() == std::io::ErrorKind::TimedOut {
-                return Error::Timeout {
-                    after: connect_timeout,
-                    phase: "connect",
-                };
-            }
+        let connect_timed_out = connect
+            && err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+        if connect_timed_out {
+            return Error::Timeout {
+                after: connect_timeout,
+                phase: "connect",
+            };
         }
         detail = Some(err.to_string());
         source = err.source();

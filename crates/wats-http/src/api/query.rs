@@ -102,8 +102,8 @@ impl OData {
 /// let q = HeaderQuery::uut()
 ///     .serial_number("SN'1")
 ///     .started_between(
-///         Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap(),
-///         Utc.with_ymd_and_hms(2024, 5, 2, 0, 0, 0).unwrap(),
+///         &Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap(),
+///         &Utc.with_ymd_and_hms(2024, 5, 2, 0, 0, 0).unwrap(),
 ///     )
 ///     .top(50);
 /// assert_eq!(
@@ -163,17 +163,17 @@ impl HeaderQuery {
     }
 
     /// Only reports started in `[from, to]` (inclusive), compared in UTC.
-    pub fn started_between<Tz: TimeZone>(self, from: DateTime<Tz>, to: DateTime<Tz>) -> Self {
+    pub fn started_between<Tz: TimeZone>(self, from: &DateTime<Tz>, to: &DateTime<Tz>) -> Self {
         self.filter_raw(format!(
             "start ge {} and start le {}",
-            odata_utc(&from),
-            odata_utc(&to)
+            odata_utc(from),
+            odata_utc(to)
         ))
     }
 
     /// Only reports started at or after `from`.
-    pub fn started_since<Tz: TimeZone>(self, from: DateTime<Tz>) -> Self {
-        self.filter_raw(format!("start ge {}", odata_utc(&from)))
+    pub fn started_since<Tz: TimeZone>(self, from: &DateTime<Tz>) -> Self {
+        self.filter_raw(format!("start ge {}", odata_utc(from)))
     }
 
     fn sub_units(&self) -> &'static str {

@@ -2,9 +2,60 @@
 
 use bytes::Bytes;
 use http::Method;
-use wats_core::{Error, Result};
+use wats_core::{Error, Report, ReportHeader, Result};
 
-use crate::client::Client;
+use crate::api::query::HeaderQuery;
+use crate::client::{Client, not_found_as_none};
+use crate::url::{Query, push_segment};
+
+/// Options of [`Reports::get_with`]: the optional query parameters of
+/// `GET /api/Report/Wsjf/{id}`. Unset options are not sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ReportOptions {
+    detail_level: Option<u8>,
+    include_chartdata: Option<bool>,
+    include_attachments: Option<bool>,
+}
+
+impl ReportOptions {
+    /// No options: the server's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `detailLevel` (0 to 7 on current servers).
+    pub fn detail_level(mut self, level: u8) -> Self {
+        self.detail_level = Some(level);
+        self
+    }
+
+    /// `includeChartdata`.
+    pub fn include_chartdata(mut self, include: bool) -> Self {
+        self.include_chartdata = Some(include);
+        self
+    }
+
+    /// `includeAttachments`.
+    pub fn include_attachments(mut self, include: bool) -> Self {
+        self.include_attachments = Some(include);
+        self
+    }
+
+    fn to_query(self) -> Query {
+        let mut q = Query::default();
+        if let Some(level) = self.detail_level {
+            q.push("detailLevel", &level.to_string());
+        }
+        q.push_opt("includeChartdata", self.include_chartdata.map(bool_str));
+        q.push_opt("includeAttachments", self.include_attachments.map(bool_str));
+        q
+    }
+}
+
+pub(crate) fn bool_str(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
 
 /// Report calls, from [`Client::reports`].
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +71,64 @@ impl Client {
 }
 
 impl Reports<'_> {
+    /// Load a report (`GET /api/Report/Wsjf/{id}`) with the server's default options.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no report has this id (see
+    /// [`get_opt`](Self::get_opt)); [`Error::Decode`] with the JSON path when the
+    /// answer is not a report; status, transport and timeout errors.
+    pub async fn get(&self, id: &str) -> Result<Report> {
+        self.get_with(id, ReportOptions::new()).await
+    }
+
+    /// Like [`get`](Self::get), with options (`detailLevel`, `includeChartdata`,
+    /// `includeAttachments`).
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    pub async fn get_with(&self, id: &str, options: ReportOptions) -> Result<Report> {
+        let mut path = String::from("/api/Report/Wsjf");
+        push_segment(&mut path, id, "id")?;
+        self.client
+            .get_json("/api/Report/Wsjf/{id}", &path, options.to_query().as_str())
+            .await
+    }
+
+    /// Like [`get`](Self::get), but a 404 is `Ok(None)`.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get), except [`Error::NotFound`].
+    pub async fn get_opt(&self, id: &str) -> Result<Option<Report>> {
+        not_found_as_none(self.get(id).await)
+    }
+
+    /// Query report headers (`GET /api/Report/Query/Header`). An empty answer is an
+    /// empty list.
+    ///
+    /// # Errors
+    /// Status, transport, timeout and decode errors.
+    pub async fn query_headers(&self, query: &HeaderQuery) -> Result<Vec<ReportHeader>> {
+        self.client
+            .get_list(
+                "/api/Report/Query/Header",
+                "/api/Report/Query/Header",
+                query.to_query().as_str(),
+            )
+            .await
+    }
+
+    /// Submit a report (`POST /api/Report/WSJF`) and return the id the server
+    /// gives back. Never retried automatically: resubmit explicitly (the report's
+    /// own `id` makes a resubmission recognisable to the server).
+    ///
+    /// # Errors
+    /// [`Error::Encode`] if the report cannot be serialised; status, transport,
+    /// timeout errors; [`Error::Decode`] when the answer holds no id.
+    pub async fn submit(&self, report: &Report) -> Result<String> {
+        let body = wats_core::json::to_vec(report)?;
+        self.submit_raw(body).await
+    }
+
     /// Submit an already serialised WSJF report (`POST /api/Report/WSJF`), for
     /// example one replayed from a spool. Returns the report id the server gives
     /// back. POST is never retried automatically.

@@ -102,7 +102,7 @@ impl TestServer {
                             let body = body
                                 .collect()
                                 .await
-                                .map(|c| c.to_bytes())
+                                .map(http_body_util::Collected::to_bytes)
                                 .unwrap_or_default();
                             let s = Seen {
                                 method: parts.method.to_string(),
