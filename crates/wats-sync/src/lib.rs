@@ -1,4 +1,8 @@
-//! Blocking WATS client (to be filled by the blocking-API issue).
+//! Blocking WATS client on a thread-local tokio runtime pool.
 //!
-//! This crate will provide `wats::blocking::Client` on a thread-local pool of
-//! `current_thread` tokio runtimes.
+//! (The client itself is being wired to `wats-http`; this crate currently holds the runtime
+//! pool that runs its calls.)
+
+mod runtime;
+
+pub use runtime::RuntimeMode;
