@@ -13,3 +13,6 @@
 
 pub use wats_core as core;
 pub use wats_core::{CorrelationExt, CorrelationId, Error, Result, with_correlation_id};
+
+pub use wats_station as station;
+pub use wats_station::Station;

@@ -87,7 +87,13 @@ mod tests {
 
     #[test]
     fn truncated_and_garbage_are_errors_not_panics() {
-        for input in [&b"{\"items\":[{"[..], b"\xff\xfe", b"", b"[]", b"{} trailing"] {
+        for input in [
+            &b"{\"items\":[{"[..],
+            b"\xff\xfe",
+            b"",
+            b"[]",
+            b"{} trailing",
+        ] {
             assert!(from_slice::<Outer>(input).is_err());
         }
     }

@@ -1,0 +1,104 @@
+//! Garbage, truncated JSON and wrong types give errors with a JSON path, never panics.
+
+use proptest::prelude::*;
+use wats_core::roundtrip::{Kind, check_bytes};
+use wats_core::{Error, Report, json};
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../fixtures/wats-samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn decode_path(err: &Error) -> &str {
+    match err {
+        Error::Decode { path, .. } => path,
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[test]
+fn wrong_types_name_the_path() {
+    let cases: &[(&str, &str)] = &[
+        (r#"{"root":"x"}"#, "root"),
+        (r#"{"root":{"steps":5}}"#, "root.steps"),
+        (
+            r#"{"root":{"steps":[{"numericMeas":[{"value":true}]}]}}"#,
+            "root.steps[0].numericMeas[0].value",
+        ),
+        (r#"{"processCode":"ten"}"#, "processCode"),
+        (
+            r#"{"subUnits":[{"idx":0},{"idx":"one"}]}"#,
+            "subUnits[1].idx",
+        ),
+        (r#"{"uut":{"user":1}}"#, "uut.user"),
+        (r#"{"result":7}"#, "result"),
+        (r#"{"root":{"loop":{"num":1.5}}}"#, "root.loop.num"),
+    ];
+    for (input, path) in cases {
+        let err = json::from_str::<Report>(input).unwrap_err();
+        assert_eq!(decode_path(&err), *path, "{input}");
+        assert!(err.to_string().contains(path));
+    }
+}
+
+#[test]
+fn garbage_is_an_error() {
+    for input in [
+        &b""[..],
+        b"null",
+        b"42",
+        b"\"report\"",
+        b"{",
+        b"{\"pn\":",
+        b"\xff\xfe{}",
+        b"{} {}",
+        b"[1]",
+    ] {
+        let err = json::from_slice::<Report>(input).unwrap_err();
+        decode_path(&err);
+        assert!(check_bytes(Kind::Report, input).is_err());
+    }
+}
+
+#[test]
+fn every_truncation_of_a_real_export_is_an_error_with_a_path() {
+    let full = sample("uut-wsjf-export.json");
+    let mut deep = 0;
+    for cut in (0..full.len()).step_by(97) {
+        let err = json::from_slice::<Report>(&full[..cut]).unwrap_err();
+        let path = decode_path(&err);
+        if path.starts_with("root.steps[") {
+            deep += 1;
+        }
+    }
+    assert!(
+        deep > 100,
+        "truncations inside steps name the step path ({deep})"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let _ = json::from_slice::<Report>(&bytes);
+        for kind in Kind::ALL {
+            let _ = check_bytes(*kind, &bytes);
+        }
+    }
+
+    #[test]
+    fn corrupted_export_never_panics(pos in 0usize..50_000, byte in any::<u8>()) {
+        let mut data = sample("uut-wsjf-export.json");
+        let i = pos % data.len();
+        data[i] = byte;
+        match check_bytes(Kind::Report, &data) {
+            Ok(rt) => prop_assert!(rt.is_lossless(), "{:?}", rt.differences),
+            Err(e) => prop_assert!(matches!(e, Error::Decode { .. }), "{}", e),
+        }
+    }
+}
