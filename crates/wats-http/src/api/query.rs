@@ -1,0 +1,362 @@
+//! Typed OData query builders for report headers and units.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::url::Query;
+
+/// Quote an OData string literal: wrap in `'` and double every `'` inside.
+///
+/// ```
+/// assert_eq!(wats_http::odata_quote("O'Brien"), "'O''Brien'");
+/// ```
+pub fn odata_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if c == '\'' {
+            out.push('\'');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// Format an instant as the OData UTC literal WATS expects: `YYYY-MM-DDTHH:MM:SSZ`.
+/// The value is converted to UTC first, so a local time is never mislabelled as UTC.
+pub fn odata_utc<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
+    at.with_timezone(&Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Which kind of report headers to query: the `reportType` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Test reports (UUT), `reportType=U`.
+    Uut,
+    /// Repair reports (UUR), `reportType=R`.
+    Uur,
+}
+
+impl ReportKind {
+    fn code(self) -> &'static str {
+        match self {
+            ReportKind::Uut => "U",
+            ReportKind::Uur => "R",
+        }
+    }
+}
+
+/// Common OData options: `$filter` terms (joined with `and`), `$top`, `$skip`,
+/// `$orderby`, `$expand`.
+#[derive(Debug, Clone, Default)]
+struct OData {
+    filters: Vec<String>,
+    top: Option<u32>,
+    skip: Option<u32>,
+    order_by: Option<String>,
+    expand: Vec<String>,
+}
+
+impl OData {
+    fn filter(&self) -> Option<String> {
+        match self.filters.len() {
+            0 => None,
+            1 => Some(self.filters[0].clone()),
+            _ => Some(
+                self.filters
+                    .iter()
+                    .map(|f| format!("({f})"))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            ),
+        }
+    }
+
+    fn write(&self, q: &mut Query) {
+        if let Some(f) = self.filter() {
+            q.push("$filter", &f);
+        }
+        if let Some(top) = self.top {
+            q.push("$top", &top.to_string());
+        }
+        if let Some(skip) = self.skip {
+            q.push("$skip", &skip.to_string());
+        }
+        q.push_opt("$orderby", self.order_by.as_deref());
+        if !self.expand.is_empty() {
+            q.push("$expand", &self.expand.join(","));
+        }
+    }
+}
+
+/// A query of report headers (`GET /api/Report/Query/Header`).
+///
+/// String values are quoted with [`odata_quote`], so a `'` in a serial number cannot
+/// break the filter. Dates are real instants ([`DateTime`] in any zone), sent in UTC.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use wats_http::HeaderQuery;
+/// let q = HeaderQuery::uut()
+///     .serial_number("SN'1")
+///     .started_between(
+///         &Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap(),
+///         &Utc.with_ymd_and_hms(2024, 5, 2, 0, 0, 0).unwrap(),
+///     )
+///     .top(50);
+/// assert_eq!(
+///     q.filter().unwrap(),
+///     "(serialNumber eq 'SN''1') and (start ge 2024-05-01T00:00:00Z and start le 2024-05-02T00:00:00Z)"
+/// );
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct HeaderQuery {
+    kind: ReportKind,
+    odata: OData,
+}
+
+impl HeaderQuery {
+    /// Query test (UUT) report headers.
+    pub fn uut() -> Self {
+        Self::new(ReportKind::Uut)
+    }
+
+    /// Query repair (UUR) report headers.
+    pub fn uur() -> Self {
+        Self::new(ReportKind::Uur)
+    }
+
+    /// Query headers of the given kind.
+    pub fn new(kind: ReportKind) -> Self {
+        HeaderQuery {
+            kind,
+            odata: OData::default(),
+        }
+    }
+
+    /// The kind queried.
+    pub fn kind(&self) -> ReportKind {
+        self.kind
+    }
+
+    /// Only reports of this serial number.
+    pub fn serial_number(self, sn: &str) -> Self {
+        self.filter_raw(format!("serialNumber eq {}", odata_quote(sn)))
+    }
+
+    /// Only reports of this part number.
+    pub fn part_number(self, pn: &str) -> Self {
+        self.filter_raw(format!("partNumber eq {}", odata_quote(pn)))
+    }
+
+    /// Only reports of this revision.
+    pub fn revision(self, rev: &str) -> Self {
+        self.filter_raw(format!("revision eq {}", odata_quote(rev)))
+    }
+
+    /// Only reports from this station.
+    pub fn station_name(self, station: &str) -> Self {
+        self.filter_raw(format!("stationName eq {}", odata_quote(station)))
+    }
+
+    /// Only reports started in `[from, to]` (inclusive), compared in UTC.
+    pub fn started_between<Tz: TimeZone>(self, from: &DateTime<Tz>, to: &DateTime<Tz>) -> Self {
+        self.filter_raw(format!(
+            "start ge {} and start le {}",
+            odata_utc(from),
+            odata_utc(to)
+        ))
+    }
+
+    /// Only reports started at or after `from`.
+    pub fn started_since<Tz: TimeZone>(self, from: &DateTime<Tz>) -> Self {
+        self.filter_raw(format!("start ge {}", odata_utc(from)))
+    }
+
+    fn sub_units(&self) -> &'static str {
+        match self.kind {
+            ReportKind::Uut => "subUnits",
+            ReportKind::Uur => "uurSubUnits",
+        }
+    }
+
+    /// Only reports with a sub-unit of this part number
+    /// (`subUnits/any(s: s/partNumber eq '..')`, `uurSubUnits` for UUR).
+    pub fn sub_unit_part_number(self, pn: &str) -> Self {
+        let expr = format!(
+            "{}/any(s: s/partNumber eq {})",
+            self.sub_units(),
+            odata_quote(pn)
+        );
+        self.filter_raw(expr)
+    }
+
+    /// Only reports with a sub-unit of this serial number.
+    pub fn sub_unit_serial_number(self, sn: &str) -> Self {
+        let expr = format!(
+            "{}/any(s: s/serialNumber eq {})",
+            self.sub_units(),
+            odata_quote(sn)
+        );
+        self.filter_raw(expr)
+    }
+
+    /// Add a raw OData filter term, ANDed with the others. The caller is
+    /// responsible for quoting (see [`odata_quote`]).
+    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
+        self.odata.filters.push(expr.into());
+        self
+    }
+
+    /// At most `n` headers (`$top`).
+    pub fn top(mut self, n: u32) -> Self {
+        self.odata.top = Some(n);
+        self
+    }
+
+    /// Skip the first `n` headers (`$skip`).
+    pub fn skip(mut self, n: u32) -> Self {
+        self.odata.skip = Some(n);
+        self
+    }
+
+    /// Sort order (`$orderby`), for example `start desc`.
+    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
+        self.odata.order_by = Some(expr.into());
+        self
+    }
+
+    /// Expand a relation (`$expand`), for example `subUnits` or `miscInfo`.
+    pub fn expand(mut self, name: impl Into<String>) -> Self {
+        self.odata.expand.push(name.into());
+        self
+    }
+
+    /// The combined `$filter` expression, if any.
+    pub fn filter(&self) -> Option<String> {
+        self.odata.filter()
+    }
+
+    pub(crate) fn to_query(&self) -> Query {
+        let mut q = Query::default();
+        q.push("reportType", self.kind.code());
+        self.odata.write(&mut q);
+        q
+    }
+}
+
+/// A query of production units (`GET /api/Production/Unit/Query`).
+///
+/// ```
+/// let q = wats_http::UnitQuery::new().part_number("PCB-1").top(10);
+/// assert_eq!(q.filter().unwrap(), "partNumber eq 'PCB-1'");
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct UnitQuery {
+    odata: OData,
+}
+
+impl UnitQuery {
+    /// An empty query (all units, server default page).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only units with this serial number.
+    pub fn serial_number(self, sn: &str) -> Self {
+        self.filter_raw(format!("serialNumber eq {}", odata_quote(sn)))
+    }
+
+    /// Only units of this part number.
+    pub fn part_number(self, pn: &str) -> Self {
+        self.filter_raw(format!("partNumber eq {}", odata_quote(pn)))
+    }
+
+    /// Add a raw OData filter term, ANDed with the others.
+    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
+        self.odata.filters.push(expr.into());
+        self
+    }
+
+    /// At most `n` units (`$top`).
+    pub fn top(mut self, n: u32) -> Self {
+        self.odata.top = Some(n);
+        self
+    }
+
+    /// Sort order (`$orderby`).
+    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
+        self.odata.order_by = Some(expr.into());
+        self
+    }
+
+    /// The combined `$filter` expression, if any.
+    pub fn filter(&self) -> Option<String> {
+        self.odata.filter()
+    }
+
+    pub(crate) fn to_query(&self) -> Query {
+        let mut q = Query::default();
+        self.odata.write(&mut q);
+        q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    #[test]
+    fn quotes_are_doubled() {
+        assert_eq!(odata_quote("a'b''c"), "'a''b''''c'");
+        let q = HeaderQuery::uut().part_number("X' or 1 eq 1 or 'a");
+        assert_eq!(q.filter().unwrap(), "partNumber eq 'X'' or 1 eq 1 or ''a'");
+    }
+
+    #[test]
+    fn dates_are_converted_to_utc() {
+        let tz = FixedOffset::east_opt(2 * 3600).unwrap();
+        let local = tz.with_ymd_and_hms(2024, 3, 10, 12, 30, 5).unwrap();
+        assert_eq!(odata_utc(&local), "2024-03-10T10:30:05Z");
+    }
+
+    #[test]
+    fn sub_unit_filters_follow_the_kind() {
+        assert_eq!(
+            HeaderQuery::uut()
+                .sub_unit_part_number("P")
+                .filter()
+                .unwrap(),
+            "subUnits/any(s: s/partNumber eq 'P')"
+        );
+        assert_eq!(
+            HeaderQuery::uur()
+                .sub_unit_serial_number("S")
+                .filter()
+                .unwrap(),
+            "uurSubUnits/any(s: s/serialNumber eq 'S')"
+        );
+    }
+
+    #[test]
+    fn query_string_always_has_report_type() {
+        assert_eq!(HeaderQuery::uur().to_query().as_str(), "reportType=R");
+        let q = HeaderQuery::uut()
+            .serial_number("A")
+            .top(5)
+            .skip(10)
+            .order_by("start desc")
+            .expand("subUnits")
+            .expand("miscInfo");
+        assert_eq!(
+            q.to_query().as_str(),
+            "reportType=U&%24filter=serialNumber%20eq%20%27A%27&%24top=5&%24skip=10\
+             &%24orderby=start%20desc&%24expand=subUnits%2CmiscInfo"
+        );
+    }
+}

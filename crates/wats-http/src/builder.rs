@@ -1,0 +1,430 @@
+//! [`ClientBuilder`]: configuration, validation and `from_env`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use tower::retry::budget::TpsBudget;
+use wats_core::{Error, Result};
+
+use crate::client::{Client, Shared};
+use crate::retry::RetrySettings;
+use crate::url::BaseUrl;
+
+/// Environment variables read by [`ClientBuilder::from_env`], in order of precedence.
+pub const BASE_URL_ENV: [&str; 2] = ["WATS_BASE_URL", "PYWATS_SERVER_URL"];
+/// Environment variables holding the token, in order of precedence.
+pub const TOKEN_ENV: [&str; 2] = ["WATS_TOKEN", "PYWATS_API_TOKEN"];
+
+/// Default whole-request timeout (all attempts and backoff sleeps included).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default TCP connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on a response body (after decompression): 64 MiB.
+pub const DEFAULT_BODY_LIMIT: u64 = 64 * 1024 * 1024;
+/// Default idle timeout of pooled connections.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builder of a [`Client`]. Obtain it with [`Client::builder`] or
+/// [`ClientBuilder::from_env`].
+///
+/// The token never appears in this type's `Debug` output.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = wats_http::Client::builder()
+///     .base_url("https://wats.example.com/api/")
+///     .token("dXNlcjpwYXNz")
+///     .timeout(Duration::from_secs(20))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "https://wats.example.com");
+/// let dbg = format!("{:?}", wats_http::Client::builder().token("dXNlcjpwYXNz"));
+/// assert!(!dbg.contains("dXNlcjpwYXNz"));
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    token: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    attempt_timeout: Option<Duration>,
+    body_limit: u64,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
+    correlation_header: String,
+    root_ca_pems: Vec<Vec<u8>>,
+    built_in_roots: bool,
+    retry: RetrySettings,
+    retry_budget_percent: f32,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: None,
+            token: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            pool_max_idle_per_host: usize::MAX,
+            correlation_header: wats_core::correlation::DEFAULT_HEADER.to_owned(),
+            root_ca_pems: Vec::new(),
+            built_in_roots: true,
+            retry: RetrySettings::default(),
+            retry_budget_percent: 0.2,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("body_limit", &self.body_limit)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
+            .field("correlation_header", &self.correlation_header)
+            .field("root_ca_pems", &self.root_ca_pems.len())
+            .field("built_in_roots", &self.built_in_roots)
+            .field("retry", &self.retry)
+            .field("retry_budget_percent", &self.retry_budget_percent)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: 30 s request timeout, 10 s connect timeout,
+    /// 64 MiB body cap, 3 attempts for idempotent calls.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder with the base URL and token taken from the environment:
+    /// `WATS_BASE_URL` (else `PYWATS_SERVER_URL`) and `WATS_TOKEN` (else
+    /// `PYWATS_API_TOKEN`). Missing values surface as [`Error::InvalidConfig`] from
+    /// [`build`](Self::build), naming the variables.
+    pub fn from_env() -> Self {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env) with a custom variable lookup (tests,
+    /// configuration layers).
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let first = |names: [&str; 2]| {
+            names
+                .iter()
+                .filter_map(|n| lookup(n))
+                .find(|v| !v.trim().is_empty())
+        };
+        ClientBuilder {
+            base_url: first(BASE_URL_ENV),
+            token: first(TOKEN_ENV),
+            ..Self::default()
+        }
+    }
+
+    /// The server URL, for example `https://company.wats.com`. A trailing `/` and a
+    /// trailing `/api` are removed.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The API token, sent verbatim as `Authorization: Basic <token>` (it is already
+    /// base64 of `user:password` or `client:passcode`).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Whole-call timeout, covering every attempt, backoff sleeps and body reads.
+    /// Default 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// TCP connect timeout. Default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Optional timeout of each single attempt (an attempt that times out is
+    /// retried for idempotent calls). Default: none, only the whole-call timeout.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Cap on a response body after decompression; larger bodies fail with
+    /// [`Error::BodyTooLarge`]. Default 64 MiB.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// How long an idle pooled connection is kept. Default 30 s; keep it below the
+    /// server's keep-alive timeout.
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Maximum idle connections kept per host. Default unlimited.
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Name of the correlation id request header. Default `X-Correlation-ID`.
+    pub fn correlation_header(mut self, name: impl Into<String>) -> Self {
+        self.correlation_header = name.into();
+        self
+    }
+
+    /// Trust an additional root CA, given as PEM (one or more certificates).
+    /// Certificate verification itself is always on.
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_ca_pems.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Whether the built-in Mozilla root store (webpki-roots) is trusted. Default
+    /// `true`; set `false` to trust only the CAs added with
+    /// [`add_root_certificate_pem`](Self::add_root_certificate_pem).
+    pub fn built_in_roots(mut self, enabled: bool) -> Self {
+        self.built_in_roots = enabled;
+        self
+    }
+
+    /// Total attempts for idempotent calls (GET, PUT, DELETE, HEAD), the first
+    /// included. Default 3; `1` disables retries. POST is never retried.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.retry.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Backoff: full jitter, uniform in `[0, min(max, base * 2^n)]` before retry
+    /// `n + 1`. Defaults: base 200 ms, max 5 s.
+    pub fn retry_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.retry.base_delay = base;
+        self.retry.max_delay = max.max(base);
+        self
+    }
+
+    /// Cap on a server-requested `Retry-After` delay. Default 30 s. A retry whose
+    /// delay would pass the call's timeout is not made.
+    pub fn retry_after_cap(mut self, cap: Duration) -> Self {
+        self.retry.retry_after_cap = cap;
+        self
+    }
+
+    /// Also retry HTTP 500 (429, 502, 503, 504 always are). Default `false`.
+    pub fn retry_on_500(mut self, enabled: bool) -> Self {
+        self.retry.retry_on_500 = enabled;
+        self
+    }
+
+    /// Retry budget: retries may add at most this fraction of extra load over a
+    /// 10 s window (plus 10 retries per second of slack). Default `0.2`.
+    pub fn retry_budget_percent(mut self, percent: f32) -> Self {
+        self.retry_budget_percent = percent;
+        self
+    }
+
+    /// Validate and build the client. Does not touch the network and needs no
+    /// runtime.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a missing or malformed base URL, a missing or
+    /// malformed token (the token itself is never echoed), an invalid header name,
+    /// zero timeouts or unparsable root certificates.
+    pub fn build(self) -> Result<Client> {
+        let raw_url = self.base_url.as_deref().ok_or_else(|| {
+            Error::InvalidConfig(format!(
+                "missing base URL: call `base_url(..)` or set {} (or {})",
+                BASE_URL_ENV[0], BASE_URL_ENV[1]
+            ))
+        })?;
+        let base = BaseUrl::parse(raw_url)?;
+        let token = self.token.as_deref().map(str::trim).unwrap_or_default();
+        if token.is_empty() {
+            return Err(Error::InvalidConfig(format!(
+                "missing token: call `token(..)` or set {} (or {})",
+                TOKEN_ENV[0], TOKEN_ENV[1]
+            )));
+        }
+        let mut auth = HeaderValue::from_str(&format!("Basic {token}")).map_err(|_| {
+            Error::InvalidConfig(
+                "token contains characters not allowed in an HTTP header".to_owned(),
+            )
+        })?;
+        auth.set_sensitive(true);
+        let correlation_header = HeaderName::from_bytes(self.correlation_header.as_bytes())
+            .map_err(|_| {
+                Error::InvalidConfig(format!(
+                    "invalid correlation header name `{}`",
+                    self.correlation_header
+                ))
+            })?;
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::InvalidConfig("timeouts must be non-zero".to_owned()));
+        }
+        if self.attempt_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::InvalidConfig(
+                "attempt timeout must be non-zero".to_owned(),
+            ));
+        }
+        if !(0.0..=1000.0).contains(&self.retry_budget_percent) {
+            return Err(Error::InvalidConfig(
+                "retry budget percent must be between 0 and 1000".to_owned(),
+            ));
+        }
+        let tls = self.tls_config()?;
+        let shared = Shared {
+            base,
+            auth,
+            accept: HeaderValue::from_static("application/json"),
+            user_agent: HeaderValue::from_static(concat!("wats-rs/", env!("CARGO_PKG_VERSION"))),
+            correlation_header,
+            tls,
+            budget: Arc::new(TpsBudget::new(
+                Duration::from_secs(10),
+                10,
+                self.retry_budget_percent,
+            )),
+            retry: Arc::new(self.retry),
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            attempt_timeout: self.attempt_timeout,
+            body_limit: self.body_limit,
+            pool_idle_timeout: self.pool_idle_timeout,
+            pool_max_idle_per_host: self.pool_max_idle_per_host,
+        };
+        Ok(Client::from_shared(Arc::new(shared)))
+    }
+
+    fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>> {
+        let mut roots = rustls::RootCertStore::empty();
+        if self.built_in_roots {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        for pem in &self.root_ca_pems {
+            let mut added = 0usize;
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert = cert.map_err(|e| {
+                    Error::InvalidConfig(format!("invalid root certificate PEM: {e}"))
+                })?;
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::InvalidConfig(format!("unusable root certificate: {e}")))?;
+                added += 1;
+            }
+            if added == 0 {
+                return Err(Error::InvalidConfig(
+                    "root certificate PEM contains no certificate".to_owned(),
+                ));
+            }
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::InvalidConfig(format!("TLS configuration: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn from_env_prefers_wats_names_and_falls_back_to_pywats() {
+        let c = ClientBuilder::from_env_with(env(&[
+            ("WATS_BASE_URL", "https://a.example/api"),
+            ("PYWATS_SERVER_URL", "https://b.example"),
+            ("PYWATS_API_TOKEN", "dG9rZW4="),
+        ]))
+        .build()
+        .unwrap();
+        assert_eq!(c.base_url(), "https://a.example");
+        let c = ClientBuilder::from_env_with(env(&[
+            ("WATS_BASE_URL", " "),
+            ("PYWATS_SERVER_URL", "https://b.example/"),
+            ("WATS_TOKEN", "dG9rZW4="),
+        ]))
+        .build()
+        .unwrap();
+        assert_eq!(c.base_url(), "https://b.example");
+    }
+
+    #[test]
+    fn missing_values_are_clear_config_errors() {
+        let err = ClientBuilder::from_env_with(env(&[("WATS_TOKEN", "x")]))
+            .build()
+            .unwrap_err();
+        assert!(matches!(&err, Error::InvalidConfig(m) if m.contains("WATS_BASE_URL")));
+        let err = ClientBuilder::from_env_with(env(&[("WATS_BASE_URL", "http://h")]))
+            .build()
+            .unwrap_err();
+        assert!(matches!(&err, Error::InvalidConfig(m) if m.contains("WATS_TOKEN")));
+        let err = Client::builder()
+            .base_url("http://h")
+            .token("secret\nvalue")
+            .build()
+            .unwrap_err();
+        assert!(matches!(&err, Error::InvalidConfig(_)));
+        assert!(!err.to_string().contains("secret"));
+        for bad in [
+            Client::builder().token("t").base_url("nope"),
+            Client::builder()
+                .token("t")
+                .base_url("http://h")
+                .timeout(Duration::ZERO),
+            Client::builder()
+                .token("t")
+                .base_url("http://h")
+                .correlation_header("bad header"),
+            Client::builder()
+                .token("t")
+                .base_url("http://h")
+                .add_root_certificate_pem("not a pem"),
+        ] {
+            assert!(matches!(bad.build(), Err(Error::InvalidConfig(_))));
+        }
+    }
+
+    #[test]
+    fn token_never_in_debug() {
+        let b = Client::builder()
+            .base_url("http://h")
+            .token("c3VwZXJzZWNyZXQ=");
+        assert!(!format!("{b:?}").contains("c3VwZXJzZWNyZXQ="));
+        let c = b.build().unwrap();
+        assert!(!format!("{c:?}").contains("c3VwZXJzZWNyZXQ="));
+        assert!(!format!("{c:#?}").contains("c3VwZXJzZWNyZXQ="));
+    }
+}

@@ -1,0 +1,303 @@
+//! [`Client`]: shared state plus a tower stack over one connection pool.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use tower::ServiceExt;
+use tower::retry::budget::TpsBudget;
+use wats_core::{Error, Result};
+
+use crate::builder::ClientBuilder;
+use crate::retry::RetrySettings;
+use crate::stack::{CallMeta, Stack, build_stack};
+use crate::url::BaseUrl;
+
+/// State shared by a client, its clones and every [`Client::with_new_pool`] sibling.
+pub(crate) struct Shared {
+    pub(crate) base: BaseUrl,
+    /// `Basic <token>`, marked sensitive.
+    pub(crate) auth: HeaderValue,
+    pub(crate) accept: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) correlation_header: HeaderName,
+    /// One TLS configuration for all pools, so sessions resume across pools.
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    pub(crate) budget: Arc<TpsBudget>,
+    pub(crate) retry: Arc<RetrySettings>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) body_limit: u64,
+    pub(crate) pool_idle_timeout: Duration,
+    pub(crate) pool_max_idle_per_host: usize,
+}
+
+/// The async WATS client.
+///
+/// `Clone + Send + Sync` and cheap to clone: clones share settings and the
+/// connection pool. Build it with [`Client::builder`] or [`Client::from_env`].
+///
+/// Every call gets a correlation id (the caller's, set with
+/// [`wats_core::with_correlation_id`] or the `.with_correlation_id(..)` future
+/// adapter, else a fresh one), sent as `X-Correlation-ID` on every attempt and
+/// recorded on the `wats.call` tracing span.
+///
+/// # Errors and 404
+/// A non-2xx answer becomes an error built by [`Error::from_status`] (401
+/// [`Error::Unauthorized`], 403 [`Error::Forbidden`], 404 [`Error::NotFound`],
+/// others [`Error::Status`]) with the server's message and the call's correlation
+/// id. The rule for 404: `get`-style methods return `Err(Error::NotFound { .. })`;
+/// their `get_opt` variants return `Ok(None)` instead.
+///
+/// # Runtimes and pools
+/// A pooled connection belongs to the tokio runtime that created it. To use the same
+/// configuration from another runtime (for example one runtime per thread), call
+/// [`Client::with_new_pool`] there.
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    stack: Stack,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.shared.base.as_str())
+            .field("timeout", &self.shared.timeout)
+            .field("retry", &*self.shared.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A [`ClientBuilder`] with default settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Build a client from `WATS_BASE_URL` / `WATS_TOKEN` (or pyWATS's
+    /// `PYWATS_SERVER_URL` / `PYWATS_API_TOKEN`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] when a variable is missing or invalid.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build()
+    }
+
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Client {
+        let stack = build_stack(&shared);
+        Client { shared, stack }
+    }
+
+    /// A client with the same settings, token, TLS configuration (TLS sessions
+    /// resume), retry budget and (later) circuit breaker, but a fresh, empty
+    /// connection pool.
+    ///
+    /// Pooled connections are driven by tasks of the runtime that opened them, so a
+    /// pool must not outlive or be shared across runtimes. The blocking client
+    /// calls this once per OS thread (each thread runs its own runtime).
+    pub fn with_new_pool(&self) -> Client {
+        Client::from_shared(self.shared.clone())
+    }
+
+    /// The normalised base URL (no trailing `/` or `/api`).
+    pub fn base_url(&self) -> &str {
+        self.shared.base.as_str()
+    }
+
+    /// Whether `other` shares this client's settings (it is a clone or was made by
+    /// [`with_new_pool`](Self::with_new_pool)).
+    pub fn shares_settings_with(&self, other: &Client) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// The server version, from `GET /api/App/Version`. A JSON string answer is
+    /// returned as is; an object's `version`/`Version` field is used; any other
+    /// answer is returned as its text.
+    ///
+    /// # Errors
+    /// Transport, timeout and status errors as described on [`Client`].
+    pub async fn server_version(&self) -> Result<String> {
+        let resp = self
+            .send(
+                Method::GET,
+                "/api/App/Version",
+                "/api/App/Version",
+                "",
+                None,
+            )
+            .await?;
+        Ok(version_text(resp.body()))
+    }
+
+    /// Send one call through the stack. `path` and `query` are already encoded.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        route: &'static str,
+        path: &str,
+        query: &str,
+        body: Option<Bytes>,
+    ) -> Result<Response<Bytes>> {
+        let uri = self.shared.base.uri(path, query)?;
+        let has_body = body.is_some();
+        let mut req = Request::new(Full::new(body.unwrap_or_default()));
+        *req.method_mut() = method;
+        *req.uri_mut() = uri;
+        if has_body {
+            req.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        req.extensions_mut().insert(CallMeta {
+            route,
+            deadline: None,
+        });
+        self.stack.clone().oneshot(req).await
+    }
+
+    /// GET and decode JSON into `T`.
+    pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        route: &'static str,
+        path: &str,
+        query: &str,
+    ) -> Result<T> {
+        let resp = self.send(Method::GET, route, path, query, None).await?;
+        wats_core::json::from_slice(resp.body())
+    }
+
+    /// GET a JSON list; an empty body or 204 is an empty list.
+    pub(crate) async fn get_list<T: serde::de::DeserializeOwned>(
+        &self,
+        route: &'static str,
+        path: &str,
+        query: &str,
+    ) -> Result<Vec<T>> {
+        let resp = self.send(Method::GET, route, path, query, None).await?;
+        if resp.status() == StatusCode::NO_CONTENT || is_blank(resp.body()) {
+            return Ok(Vec::new());
+        }
+        wats_core::json::from_slice(resp.body())
+    }
+}
+
+fn is_blank(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Turn a 404 into `Ok(None)`; the rule behind every `get_opt`.
+pub(crate) fn not_found_as_none<T>(result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn version_text(body: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(map)) => ["version", "Version"]
+            .iter()
+            .find_map(|k| map.get(*k))
+            .map_or_else(
+                || serde_json::Value::Object(map.clone()).to_string(),
+                |v| v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+            ),
+        Ok(other) => other.to_string(),
+        Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
+    }
+}
+
+/// The message of an error answer: the body's `message`, `Message` or `error`
+/// field, a JSON string body, a short text body, or the reason phrase.
+pub(crate) fn error_message(status: StatusCode, body: &[u8]) -> String {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        match &value {
+            serde_json::Value::Object(map) => {
+                for key in ["message", "Message", "error"] {
+                    match map.get(key) {
+                        Some(serde_json::Value::String(s)) if !s.is_empty() => return s.clone(),
+                        Some(serde_json::Value::Object(inner)) => {
+                            if let Some(serde_json::Value::String(s)) = inner.get("message") {
+                                return s.clone();
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            serde_json::Value::String(s) if !s.is_empty() => return s.clone(),
+            _ => {}
+        }
+    } else if !is_blank(body) {
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        if !text.starts_with('<') {
+            return text.chars().take(500).collect();
+        }
+    }
+    status
+        .canonical_reason()
+        .map_or_else(|| format!("HTTP {}", status.as_u16()), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_message_sources() {
+        let s = StatusCode::BAD_REQUEST;
+        assert_eq!(error_message(s, br#"{"message":"m1"}"#), "m1");
+        assert_eq!(error_message(s, br#"{"Message":"m2","x":1}"#), "m2");
+        assert_eq!(error_message(s, br#"{"error":"m3"}"#), "m3");
+        assert_eq!(error_message(s, br#"{"error":{"message":"m4"}}"#), "m4");
+        assert_eq!(error_message(s, br#""m5""#), "m5");
+        assert_eq!(error_message(s, b"plain text  "), "plain text");
+        assert_eq!(error_message(s, b"<html>x</html>"), "Bad Request");
+        assert_eq!(error_message(s, b""), "Bad Request");
+        assert_eq!(
+            error_message(StatusCode::from_u16(599).unwrap(), b"{}"),
+            "HTTP 599"
+        );
+    }
+
+    #[test]
+    fn version_forms() {
+        assert_eq!(version_text(br#""2024.1.2""#), "2024.1.2");
+        assert_eq!(version_text(br#"{"Version":"7.1"}"#), "7.1");
+        assert_eq!(version_text(br#"{"version":7}"#), "7");
+        assert_eq!(version_text(b"  22.3\n"), "22.3");
+    }
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<Client>();
+    }
+
+    #[test]
+    fn with_new_pool_shares_settings() {
+        let a = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("dA==")
+            .build()
+            .unwrap();
+        let b = a.with_new_pool();
+        assert!(a.shares_settings_with(&b));
+        assert!(Arc::ptr_eq(&a.shared.tls, &b.shared.tls));
+        let c = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token("dA==")
+            .build()
+            .unwrap();
+        assert!(!a.shares_settings_with(&c));
+    }
+}

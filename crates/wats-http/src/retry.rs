@@ -1,0 +1,259 @@
+//! The retry policy: idempotent methods only, full-jitter exponential backoff,
+//! `Retry-After` in both RFC 9110 forms, and a shared retry budget.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use tower::retry::Policy;
+use tower::retry::budget::{Budget, TpsBudget};
+use wats_core::Error;
+
+use crate::stack::CallMeta;
+
+/// Retry settings; part of the client's shared state.
+#[derive(Debug, Clone)]
+pub(crate) struct RetrySettings {
+    /// Total attempts including the first (1 disables retries).
+    pub(crate) max_attempts: u32,
+    /// Base of the exponential backoff.
+    pub(crate) base_delay: Duration,
+    /// Cap of one backoff delay.
+    pub(crate) max_delay: Duration,
+    /// Cap of a server-requested `Retry-After` delay.
+    pub(crate) retry_after_cap: Duration,
+    /// Whether HTTP 500 is retried too (429, 502, 503, 504 always are).
+    pub(crate) retry_on_500: bool,
+}
+
+impl Default for RetrySettings {
+    fn default() -> Self {
+        RetrySettings {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            retry_after_cap: Duration::from_secs(30),
+            retry_on_500: false,
+        }
+    }
+}
+
+/// The tower retry policy. One clone per logical call; `attempt` counts that call's
+/// attempts so far.
+#[derive(Clone)]
+pub(crate) struct RetryPolicy {
+    settings: Arc<RetrySettings>,
+    budget: Arc<TpsBudget>,
+    attempt: u32,
+}
+
+impl RetryPolicy {
+    pub(crate) fn new(settings: Arc<RetrySettings>, budget: Arc<TpsBudget>) -> Self {
+        RetryPolicy {
+            settings,
+            budget,
+            attempt: 0,
+        }
+    }
+
+    fn retryable_status(&self, status: StatusCode) -> bool {
+        matches!(status.as_u16(), 429 | 502 | 503 | 504)
+            || (self.settings.retry_on_500 && status == StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// Full jitter: uniform in `[0, min(cap, base * 2^(attempt-1))]`.
+    fn backoff(&self) -> Duration {
+        let exp = self.attempt.saturating_sub(1).min(20);
+        let ceiling = self
+            .settings
+            .base_delay
+            .saturating_mul(1u32 << exp)
+            .min(self.settings.max_delay);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(fastrand::u64(0..=nanos))
+    }
+}
+
+/// Methods that are safe to repeat. POST (report submission) is never retried.
+pub(crate) fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+    )
+}
+
+/// Parse `Retry-After` in both RFC 9110 forms: delay-seconds or an HTTP-date
+/// (a date in the past means "now").
+pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+type Req = Request<Full<Bytes>>;
+
+impl Policy<Req, Response<Bytes>, Error> for RetryPolicy {
+    type Future = tokio::time::Sleep;
+
+    fn retry(
+        &mut self,
+        req: &mut Req,
+        result: &mut Result<Response<Bytes>, Error>,
+    ) -> Option<Self::Future> {
+        self.attempt += 1;
+        if self.attempt == 1 {
+            self.budget.deposit();
+        }
+        let (reason, status, retry_after) = match result {
+            Ok(resp) if self.retryable_status(resp.status()) => (
+                "status",
+                resp.status().as_u16(),
+                parse_retry_after(resp.headers(), SystemTime::now()),
+            ),
+            Ok(_) => return None,
+            Err(Error::Transport { connect: true, .. }) => ("connect", 0, None),
+            Err(Error::Transport { .. }) => ("transport", 0, None),
+            Err(Error::Timeout { phase, .. }) if *phase != "request" => ("timeout", 0, None),
+            Err(_) => return None,
+        };
+        if self.attempt >= self.settings.max_attempts {
+            tracing::debug!(
+                attempt = self.attempt,
+                reason,
+                status,
+                "no retry: attempts exhausted"
+            );
+            return None;
+        }
+        let delay = match retry_after {
+            Some(d) => d.min(self.settings.retry_after_cap),
+            None => self.backoff(),
+        };
+        let deadline = req.extensions().get::<CallMeta>().and_then(|m| m.deadline);
+        if deadline.is_some_and(|d| tokio::time::Instant::now() + delay >= d) {
+            tracing::debug!(
+                attempt = self.attempt,
+                reason,
+                status,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "no retry: the delay would pass the request deadline"
+            );
+            return None;
+        }
+        if !self.budget.withdraw() {
+            tracing::warn!(
+                attempt = self.attempt,
+                reason,
+                status,
+                "no retry: retry budget exhausted"
+            );
+            return None;
+        }
+        tracing::info!(
+            attempt = self.attempt,
+            reason,
+            status,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            retry_after = retry_after.is_some(),
+            "retrying WATS call"
+        );
+        Some(tokio::time::sleep(delay))
+    }
+
+    fn clone_request(&mut self, req: &Req) -> Option<Req> {
+        if self.settings.max_attempts <= 1 || !is_idempotent(req.method()) {
+            return None;
+        }
+        let mut clone = Request::new(req.body().clone());
+        *clone.method_mut() = req.method().clone();
+        *clone.uri_mut() = req.uri().clone();
+        *clone.version_mut() = req.version();
+        *clone.headers_mut() = req.headers().clone();
+        *clone.extensions_mut() = req.extensions().clone();
+        Some(clone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn retry_after_seconds_and_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut h = HeaderMap::new();
+        h.insert(http::header::RETRY_AFTER, HeaderValue::from_static(" 7 "));
+        assert_eq!(parse_retry_after(&h, now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(42));
+        h.insert(http::header::RETRY_AFTER, later.parse().unwrap());
+        assert_eq!(parse_retry_after(&h, now), Some(Duration::from_secs(42)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(42));
+        h.insert(http::header::RETRY_AFTER, past.parse().unwrap());
+        assert_eq!(parse_retry_after(&h, now), Some(Duration::ZERO));
+        h.insert(http::header::RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(parse_retry_after(&h, now), None);
+        h.insert(
+            http::header::RETRY_AFTER,
+            HeaderValue::from_static("99999999999999999999999"),
+        );
+        assert_eq!(
+            parse_retry_after(&h, now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+    }
+
+    #[test]
+    fn backoff_is_full_jitter_and_capped() {
+        let settings = Arc::new(RetrySettings {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(300),
+            ..RetrySettings::default()
+        });
+        let mut p = RetryPolicy::new(settings, Arc::new(TpsBudget::default()));
+        for attempt in 1..=30 {
+            p.attempt = attempt;
+            let ceiling = Duration::from_millis(100 * (1 << (attempt - 1).min(20)))
+                .min(Duration::from_millis(300));
+            for _ in 0..50 {
+                assert!(p.backoff() <= ceiling);
+            }
+        }
+    }
+
+    #[test]
+    fn only_idempotent_methods_are_cloned() {
+        let mut p = RetryPolicy::new(
+            Arc::new(RetrySettings::default()),
+            Arc::new(TpsBudget::default()),
+        );
+        for (m, ok) in [
+            (Method::GET, true),
+            (Method::PUT, true),
+            (Method::DELETE, true),
+            (Method::HEAD, true),
+            (Method::POST, false),
+            (Method::PATCH, false),
+        ] {
+            let mut req = Request::new(Full::new(Bytes::from_static(b"x")));
+            *req.method_mut() = m.clone();
+            req.headers_mut()
+                .insert("x-a", HeaderValue::from_static("1"));
+            let c = p.clone_request(&req);
+            assert_eq!(c.is_some(), ok, "{m}");
+            if let Some(c) = c {
+                assert_eq!(c.headers()["x-a"], "1");
+                assert_eq!(c.method(), m);
+            }
+        }
+    }
+}
