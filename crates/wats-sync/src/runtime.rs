@@ -490,14 +490,10 @@ mod tests {
         let e2 = exec.clone();
         let in_body = rt.block_on(async { call(&exec) });
         assert!(matches!(in_body, Err(Error::BlockingInAsyncContext)));
-        let in_task = rt
-            .block_on(rt.spawn(async move { call(&e2) }))
-            .unwrap();
+        let in_task = rt.block_on(rt.spawn(async move { call(&e2) })).unwrap();
         assert!(matches!(in_task, Err(Error::BlockingInAsyncContext)));
         let e3 = exec.clone();
-        let in_blocking = rt
-            .block_on(rt.spawn_blocking(move || call(&e3)))
-            .unwrap();
+        let in_blocking = rt.block_on(rt.spawn_blocking(move || call(&e3))).unwrap();
         assert!(in_blocking.is_ok());
         let current = tokio::runtime::Builder::new_current_thread()
             .enable_all()
