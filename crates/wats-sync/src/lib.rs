@@ -1,4 +1,52 @@
-//! Blocking WATS client (to be filled by the blocking-API issue).
+//! Blocking WATS client on a thread-local pool of tokio runtimes.
 //!
-//! This crate will provide `wats::blocking::Client` on a thread-local pool of
-//! `current_thread` tokio runtimes.
+//! [`Client`] mirrors the async [`wats_http::Client`] one to one, returning values instead of
+//! futures. It is re-exported by the umbrella crate as `wats::blocking::Client`.
+//!
+//! ```
+//! use wats_sync::Client;
+//!
+//! let server = wats_mock::MockServer::start();
+//! let client = Client::builder().base_url(server.url()).token("demo").build()?;
+//! let version = client.server_version()?;
+//! assert!(!version.is_empty());
+//! for _ in 0..10 {
+//!     client.products().list()?;
+//! }
+//! // One thread, eleven calls, one connection.
+//! assert_eq!(server.counters().connections_accepted, 1);
+//! # Ok::<(), wats_core::Error>(())
+//! ```
+//!
+//! # Runtime model
+//!
+//! A blocking call needs an event loop. Building one per call (and a connection per call) is
+//! what makes naive sync wrappers slow. This crate keeps, per client and per calling OS thread,
+//! one `current_thread` tokio runtime and one connection pool, reached through a thread-local.
+//! The calling thread drives its own I/O: no hand-off to another thread on the hot path.
+//!
+//! - A pooled connection belongs to the runtime that opened it, so pools are never shared
+//!   between threads ([`wats_http::Client::with_new_pool`]); settings, the TLS configuration
+//!   (so sessions resume), the retry budget and the circuit breaker are.
+//! - Each runtime's blocking pool (used only for DNS lookups) is capped, default
+//!   [`DEFAULT_MAX_BLOCKING_THREADS`].
+//! - A thread that exits releases its runtime and closes its connections; dropping the last
+//!   clone of a client releases every thread's runtime and connection.
+//! - [`RuntimeMode::Shared`] instead runs one background runtime thread per client (the
+//!   `reqwest::blocking` design): one pool for all threads, two cross-thread hand-offs per
+//!   call. Choose it for programs that spread few calls over many short-lived threads; keep
+//!   the default for long-lived threads. `docs/PERFORMANCE.md` has the measured numbers.
+//!
+//! # Calling from async code
+//!
+//! A blocking call made inside a tokio runtime (a `#[tokio::main]` body, a spawned task)
+//! returns [`wats_core::Error::BlockingInAsyncContext`]: never a panic, never a stalled
+//! executor. Inside `tokio::task::spawn_blocking` it works.
+
+mod client;
+mod runtime;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_MAX_BLOCKING_THREADS, Processes, Products, Reports, Units,
+};
+pub use runtime::RuntimeMode;

@@ -1,0 +1,458 @@
+//! The blocking [`Client`], its builder and the domain handles.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use wats_core::{Process, Product, ProductRevision, Report, ReportHeader, Result, Unit};
+use wats_http::{HeaderQuery, ProcessFilter, ReportOptions, UnitQuery};
+
+use crate::runtime::{Executor, RuntimeMode};
+
+/// Default cap on each per-thread runtime's blocking thread pool (used only for DNS lookups).
+pub const DEFAULT_MAX_BLOCKING_THREADS: usize = 2;
+
+/// The blocking WATS client: every call of the async [`wats_http::Client`], returning values
+/// instead of futures.
+///
+/// `Clone + Send + Sync`; clones share settings and, in [`RuntimeMode::Shared`], the pool. In
+/// the default [`RuntimeMode::ThreadLocal`] each calling thread drives its own `current_thread`
+/// runtime and connection pool, so a call costs no cross-thread hand-off and a script that
+/// makes 100 calls opens one connection, not 100.
+///
+/// Calling it from inside an async runtime (a `#[tokio::main]` body or a spawned task) returns
+/// [`wats_core::Error::BlockingInAsyncContext`] instead of blocking the executor; use the async
+/// client there, or move the call into `tokio::task::spawn_blocking`, where it works.
+#[derive(Clone)]
+pub struct Client {
+    exec: Executor<wats_http::Client>,
+    template: wats_http::Client,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("blocking::Client")
+            .field("base_url", &self.template.base_url())
+            .field("mode", &self.exec.mode())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a blocking [`Client`]: every setting of [`wats_http::ClientBuilder`], plus the
+/// [`RuntimeMode`].
+#[must_use]
+pub struct ClientBuilder {
+    inner: wats_http::ClientBuilder,
+    mode: RuntimeMode,
+    max_blocking_threads: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("blocking::ClientBuilder")
+            .field("mode", &self.mode)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder::from_async(wats_http::ClientBuilder::new())
+    }
+}
+
+macro_rules! forward {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $($arg: $ty),*) -> Self {
+                self.inner = self.inner.$name($($arg),*);
+                self
+            }
+        )*
+    };
+}
+
+impl ClientBuilder {
+    /// A builder with default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder reading `WATS_BASE_URL` / `WATS_TOKEN` (or `PYWATS_SERVER_URL` /
+    /// `PYWATS_API_TOKEN`), like [`wats_http::ClientBuilder::from_env`].
+    pub fn from_env() -> Self {
+        Self::from_async(wats_http::ClientBuilder::from_env())
+    }
+
+    /// Wrap an async builder, keeping all its settings.
+    pub fn from_async(inner: wats_http::ClientBuilder) -> Self {
+        ClientBuilder {
+            inner,
+            mode: RuntimeMode::default(),
+            max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
+        }
+    }
+
+    /// Change settings through the async builder, for anything not forwarded here.
+    pub fn configure(
+        mut self,
+        f: impl FnOnce(wats_http::ClientBuilder) -> wats_http::ClientBuilder,
+    ) -> Self {
+        self.inner = f(self.inner);
+        self
+    }
+
+    /// How calls are run: one runtime per calling thread (default) or one shared runtime thread.
+    pub fn runtime_mode(mut self, mode: RuntimeMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Cap on each runtime's blocking thread pool (DNS lookups); default 2, minimum 1.
+    pub fn max_blocking_threads(mut self, n: usize) -> Self {
+        self.max_blocking_threads = n.max(1);
+        self
+    }
+
+    forward! {
+        /// The WATS server URL; a trailing `/` and `/api` are removed.
+        base_url(url: impl Into<String>);
+        /// The API token, sent verbatim as `Authorization: Basic <token>`.
+        token(token: impl Into<String>);
+        /// Deadline for a whole call, retries included (default 30 s).
+        timeout(timeout: Duration);
+        /// Deadline for opening a connection.
+        connect_timeout(timeout: Duration);
+        /// Deadline for one attempt.
+        attempt_timeout(timeout: Duration);
+        /// Cap on a response body in bytes (default 64 MiB).
+        max_body_size(bytes: u64);
+        /// How long an idle pooled connection is kept.
+        pool_idle_timeout(timeout: Duration);
+        /// How many idle connections a pool keeps per host.
+        pool_max_idle_per_host(max: usize);
+        /// Name of the correlation-id request header (default `X-Correlation-ID`).
+        correlation_header(name: impl Into<String>);
+        /// Trust an extra root CA (PEM).
+        add_root_certificate_pem(pem: impl AsRef<[u8]>);
+        /// Whether the built-in web PKI roots are trusted.
+        built_in_roots(enabled: bool);
+        /// Attempts per idempotent call, the first included (default 3).
+        max_attempts(attempts: u32);
+        /// Full-jitter exponential backoff: base and cap.
+        retry_backoff(base: Duration, max: Duration);
+        /// Cap on a server's `Retry-After`.
+        retry_after_cap(cap: Duration);
+        /// Whether HTTP 500 is retried.
+        retry_on_500(enabled: bool);
+        /// Retry budget, as a percentage of extra load.
+        retry_budget_percent(percent: f32);
+    }
+
+    /// Build the client. Runtimes and pools are created lazily, per thread, on first use.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::InvalidConfig`] for an invalid URL or a missing token, as the async
+    /// builder; [`wats_core::Error::Io`] if the shared runtime thread cannot start.
+    pub fn build(self) -> Result<Client> {
+        let template = self.inner.build()?;
+        let make_from = template.clone();
+        let exec = Executor::new(
+            self.mode,
+            self.max_blocking_threads,
+            Box::new(move || make_from.with_new_pool()),
+        )?;
+        Ok(Client { exec, template })
+    }
+}
+
+impl Client {
+    /// A [`ClientBuilder`] with default settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Build a client from `WATS_BASE_URL` / `WATS_TOKEN` (or pyWATS's
+    /// `PYWATS_SERVER_URL` / `PYWATS_API_TOKEN`).
+    ///
+    /// # Errors
+    /// [`wats_core::Error::InvalidConfig`] when a variable is missing or invalid.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// Wrap an async client: the blocking client shares its settings (token, TLS, retry
+    /// budget) but runs its own pools.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Io`] if the shared runtime thread cannot start.
+    pub fn from_async(client: &wats_http::Client, mode: RuntimeMode) -> Result<Client> {
+        let template = client.with_new_pool();
+        let make_from = template.clone();
+        let exec = Executor::new(
+            mode,
+            DEFAULT_MAX_BLOCKING_THREADS,
+            Box::new(move || make_from.with_new_pool()),
+        )?;
+        Ok(Client { exec, template })
+    }
+
+    /// The normalised base URL.
+    pub fn base_url(&self) -> &str {
+        self.template.base_url()
+    }
+
+    /// How this client runs its calls.
+    pub fn runtime_mode(&self) -> RuntimeMode {
+        self.exec.mode()
+    }
+
+    /// Number of threads that currently hold a runtime and pool of this client
+    /// ([`RuntimeMode::ThreadLocal`]); a thread's slot is released when the thread exits.
+    pub fn active_threads(&self) -> usize {
+        self.exec.thread_slots()
+    }
+
+    /// An async client with the same settings and its own pool, for async code.
+    pub fn to_async(&self) -> wats_http::Client {
+        self.template.with_new_pool()
+    }
+
+    /// The server version, from `GET /api/App/Version`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Client::server_version`], plus
+    /// [`wats_core::Error::BlockingInAsyncContext`].
+    pub fn server_version(&self) -> Result<String> {
+        self.exec.run(|c| async move { c.server_version().await })
+    }
+
+    /// Reports: fetch, query headers, submit.
+    pub fn reports(&self) -> Reports<'_> {
+        Reports { client: self }
+    }
+
+    /// Products and revisions.
+    pub fn products(&self) -> Products<'_> {
+        Products { client: self }
+    }
+
+    /// Production units.
+    pub fn units(&self) -> Units<'_> {
+        Units { client: self }
+    }
+
+    /// Processes (test, repair and WIP operations).
+    pub fn processes(&self) -> Processes<'_> {
+        Processes { client: self }
+    }
+}
+
+/// Blocking report calls; see [`wats_http::Reports`].
+#[derive(Debug, Clone, Copy)]
+pub struct Reports<'a> {
+    client: &'a Client,
+}
+
+impl Reports<'_> {
+    /// `GET /api/Report/Wsjf/{id}`; 404 is [`wats_core::Error::NotFound`].
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::get`].
+    pub fn get(&self, id: &str) -> Result<Report> {
+        let id = id.to_owned();
+        self.client
+            .exec
+            .run(move |c| async move { c.reports().get(&id).await })
+    }
+
+    /// `GET /api/Report/Wsjf/{id}` with detail options.
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::get_with`].
+    pub fn get_with(&self, id: &str, options: ReportOptions) -> Result<Report> {
+        let id = id.to_owned();
+        self.client
+            .exec
+            .run(move |c| async move { c.reports().get_with(&id, options).await })
+    }
+
+    /// Like [`get`](Self::get), but 404 is `Ok(None)`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::get_opt`].
+    pub fn get_opt(&self, id: &str) -> Result<Option<Report>> {
+        let id = id.to_owned();
+        self.client
+            .exec
+            .run(move |c| async move { c.reports().get_opt(&id).await })
+    }
+
+    /// `GET /api/Report/Query/Header`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::query_headers`].
+    pub fn query_headers(&self, query: &HeaderQuery) -> Result<Vec<ReportHeader>> {
+        let query = query.clone();
+        self.client
+            .exec
+            .run(move |c| async move { c.reports().query_headers(&query).await })
+    }
+
+    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly.
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::submit`].
+    pub fn submit(&self, report: &Report) -> Result<String> {
+        let wsjf = Bytes::from(wats_core::json::to_vec(report)?);
+        self.submit_raw(wsjf)
+    }
+
+    /// `POST /api/Report/WSJF` with an already serialized report.
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::submit_raw`].
+    pub fn submit_raw(&self, wsjf: impl Into<Bytes>) -> Result<String> {
+        let wsjf = wsjf.into();
+        self.client
+            .exec
+            .run(move |c| async move { c.reports().submit_raw(wsjf).await })
+    }
+}
+
+/// Blocking product calls; see [`wats_http::Products`].
+#[derive(Debug, Clone, Copy)]
+pub struct Products<'a> {
+    client: &'a Client,
+}
+
+impl Products<'_> {
+    /// `GET /api/Product/Query`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Products::list`].
+    pub fn list(&self) -> Result<Vec<Product>> {
+        self.client
+            .exec
+            .run(|c| async move { c.products().list().await })
+    }
+
+    /// `GET /api/Product/{partNumber}`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Products::get`].
+    pub fn get(&self, part_number: &str) -> Result<Product> {
+        let pn = part_number.to_owned();
+        self.client
+            .exec
+            .run(move |c| async move { c.products().get(&pn).await })
+    }
+
+    /// Like [`get`](Self::get), but 404 is `Ok(None)`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Products::get_opt`].
+    pub fn get_opt(&self, part_number: &str) -> Result<Option<Product>> {
+        let pn = part_number.to_owned();
+        self.client
+            .exec
+            .run(move |c| async move { c.products().get_opt(&pn).await })
+    }
+
+    /// `GET /api/Product/{partNumber}/{revision}`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Products::revision`].
+    pub fn revision(&self, part_number: &str, revision: &str) -> Result<ProductRevision> {
+        let (pn, rev) = (part_number.to_owned(), revision.to_owned());
+        self.client
+            .exec
+            .run(move |c| async move { c.products().revision(&pn, &rev).await })
+    }
+
+    /// Like [`revision`](Self::revision), but 404 is `Ok(None)`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Products::revision_opt`].
+    pub fn revision_opt(
+        &self,
+        part_number: &str,
+        revision: &str,
+    ) -> Result<Option<ProductRevision>> {
+        let (pn, rev) = (part_number.to_owned(), revision.to_owned());
+        self.client
+            .exec
+            .run(move |c| async move { c.products().revision_opt(&pn, &rev).await })
+    }
+}
+
+/// Blocking unit calls; see [`wats_http::Units`].
+#[derive(Debug, Clone, Copy)]
+pub struct Units<'a> {
+    client: &'a Client,
+}
+
+impl Units<'_> {
+    /// `GET /api/Production/Unit/{serialNumber}/{partNumber}` (segments percent-encoded).
+    ///
+    /// # Errors
+    /// As [`wats_http::Units::get`].
+    pub fn get(&self, serial_number: &str, part_number: &str) -> Result<Unit> {
+        let (sn, pn) = (serial_number.to_owned(), part_number.to_owned());
+        self.client
+            .exec
+            .run(move |c| async move { c.units().get(&sn, &pn).await })
+    }
+
+    /// Like [`get`](Self::get), but 404 is `Ok(None)`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Units::get_opt`].
+    pub fn get_opt(&self, serial_number: &str, part_number: &str) -> Result<Option<Unit>> {
+        let (sn, pn) = (serial_number.to_owned(), part_number.to_owned());
+        self.client
+            .exec
+            .run(move |c| async move { c.units().get_opt(&sn, &pn).await })
+    }
+
+    /// `GET /api/Production/Unit/Query`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Units::query`].
+    pub fn query(&self, query: &UnitQuery) -> Result<Vec<Unit>> {
+        let query = query.clone();
+        self.client
+            .exec
+            .run(move |c| async move { c.units().query(&query).await })
+    }
+}
+
+/// Blocking process calls; see [`wats_http::Processes`].
+#[derive(Debug, Clone, Copy)]
+pub struct Processes<'a> {
+    client: &'a Client,
+}
+
+impl Processes<'_> {
+    /// `GET /api/App/Processes`.
+    ///
+    /// # Errors
+    /// As [`wats_http::Processes::list`].
+    pub fn list(&self) -> Result<Vec<Process>> {
+        self.client
+            .exec
+            .run(|c| async move { c.processes().list().await })
+    }
+
+    /// `GET /api/App/Processes` with the `include*` flags.
+    ///
+    /// # Errors
+    /// As [`wats_http::Processes::list_with`].
+    pub fn list_with(&self, filter: ProcessFilter) -> Result<Vec<Process>> {
+        self.client
+            .exec
+            .run(move |c| async move { c.processes().list_with(filter).await })
+    }
+}
