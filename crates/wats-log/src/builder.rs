@@ -283,11 +283,7 @@ where
             .map(|s| s.to_ascii_lowercase())
             .collect();
         LogLayer::new(
-            FieldConfig {
-                format: self.format,
-                correlation_field: self.correlation_field,
-                redact,
-            },
+            FieldConfig::new(self.format, self.correlation_field, redact),
             self.writer,
             self.clock,
         )

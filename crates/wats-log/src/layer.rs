@@ -47,7 +47,7 @@ impl<W> std::fmt::Debug for LogLayer<W> {
         f.debug_struct("LogLayer")
             .field("format", &self.cfg.format)
             .field("correlation_field", &self.cfg.correlation_field)
-            .field("redact", &self.cfg.redact)
+            .field("redact", &self.cfg.redacted())
             .field("custom_clock", &self.clock.is_some())
             .finish_non_exhaustive()
     }

@@ -33,24 +33,55 @@ fn push_control(out: &mut String, b: u8) {
     }
 }
 
+/// True if any byte of the 8 packed in `x` is `"`, `\` or below 0x20
+/// (SWAR: "has a zero byte" / "has a byte less than n" bit tricks).
+fn chunk_needs_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let quote = x ^ (ONES * b'"' as u64);
+    let backslash = x ^ (ONES * b'\\' as u64);
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    (has_zero(quote) | has_zero(backslash) | below_space) != 0
+}
+
+/// Length of the leading run of `bytes` that needs no escaping, checked 8
+/// bytes at a time.
+fn clean_prefix_len(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0_u8; 8];
+        word.copy_from_slice(chunk);
+        if chunk_needs_escape(u64::from_le_bytes(word)) {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !needs_json_escape(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
 /// Appends `s` escaped for the inside of a JSON string (no quotes added).
 pub(crate) fn escape_json(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !needs_json_escape(b) {
-            continue;
-        }
-        // `i` is a char boundary: the escaped bytes are all ASCII.
-        out.push_str(&s[start..i]);
+    loop {
+        let clean = start + clean_prefix_len(&bytes[start..]);
+        // `clean` is a char boundary: it is the end of `s` or an ASCII byte.
+        out.push_str(&s[start..clean]);
+        let Some(&b) = bytes.get(clean) else {
+            return;
+        };
         match b {
             b'"' => out.push_str("\\\""),
             b'\\' => out.push_str("\\\\"),
             _ => push_control(out, b),
         }
-        start = i + 1;
+        start = clean + 1;
     }
-    out.push_str(&s[start..]);
 }
 
 /// Appends `s` for a text line: control characters are escaped (so a line
@@ -125,14 +156,37 @@ pub(crate) struct FieldConfig {
     pub(crate) format: Format,
     /// Name of the field that carries the correlation id.
     pub(crate) correlation_field: String,
-    /// Field names (ASCII-lowercased) whose values are replaced by [`REDACTED`].
-    pub(crate) redact: Vec<String>,
+    /// Field names whose values are replaced by [`REDACTED`].
+    redact: Vec<String>,
+    /// Bit `n` set if some redacted name has length `n` (lengths of 63 and
+    /// more share bit 63): a quick reject before comparing names.
+    redact_lengths: u64,
 }
 
 impl FieldConfig {
-    fn is_redacted(&self, name: &str) -> bool {
-        !self.redact.is_empty() && self.redact.iter().any(|r| r.eq_ignore_ascii_case(name))
+    pub(crate) fn new(format: Format, correlation_field: String, redact: Vec<String>) -> Self {
+        let redact_lengths = redact.iter().fold(0, |m, r| m | length_bit(r.len()));
+        FieldConfig {
+            format,
+            correlation_field,
+            redact,
+            redact_lengths,
+        }
     }
+
+    /// The redacted field names.
+    pub(crate) fn redacted(&self) -> &[String] {
+        &self.redact
+    }
+
+    fn is_redacted(&self, name: &str) -> bool {
+        self.redact_lengths & length_bit(name.len()) != 0
+            && self.redact.iter().any(|r| r.eq_ignore_ascii_case(name))
+    }
+}
+
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// The value of one field, borrowed from the visitor callback.
@@ -382,6 +436,26 @@ mod tests {
         assert_eq!(json("\u{0}\u{1f}\u{1}"), r"\u0000\u001f\u0001");
         assert_eq!(json("grüß 🚀 \u{7f}"), "grüß 🚀 \u{7f}");
         assert_eq!(json(""), "");
+    }
+
+    #[test]
+    fn swar_scan_finds_every_special_byte_at_every_position() {
+        for special in (0_u8..0x20).chain([b'"', b'\\']) {
+            for len in 1..20 {
+                for pos in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[pos] = special;
+                    assert_eq!(
+                        clean_prefix_len(&bytes),
+                        pos,
+                        "byte {special:#x} at {pos}/{len}"
+                    );
+                }
+            }
+        }
+        // Bytes next to the specials, and non-ASCII, need no escaping.
+        let fine: Vec<u8> = [0x20_u8, b'!', b'#', b'[', b']', 0x7f, 0x80, 0xff].repeat(3);
+        assert_eq!(clean_prefix_len(&fine), fine.len());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! RFC 3339 UTC timestamps with microseconds, formatted without chrono.
 
+use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Splits a [`SystemTime`] into whole seconds since the Unix epoch (floored,
@@ -40,17 +41,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month as u32, day as u32)
 }
 
-fn push_2(out: &mut String, v: u32) {
-    out.push(char::from(b'0' + (v / 10 % 10) as u8));
-    out.push(char::from(b'0' + (v % 10) as u8));
+fn push_2(out: &mut Vec<u8>, v: u32) {
+    out.push(b'0' + (v / 10 % 10) as u8);
+    out.push(b'0' + (v % 10) as u8);
 }
 
-/// Appends `t` as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (RFC 3339, UTC, microseconds).
-///
-/// Years outside 0..=9999 are written with as many digits as they need (and a
-/// leading `-` before year 0); such lines are not RFC 3339 but stay parseable.
-pub(crate) fn write_rfc3339(out: &mut String, t: SystemTime) {
-    let (secs, micros) = split(t);
+/// `YYYY-MM-DDTHH:MM:SS.` for a whole second since the epoch.
+fn second_prefix(secs: i64, out: &mut Vec<u8>) {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;
     let (year, month, day) = civil_from_days(days);
@@ -59,24 +56,68 @@ pub(crate) fn write_rfc3339(out: &mut String, t: SystemTime) {
         push_2(out, y / 100);
         push_2(out, y % 100);
     } else {
-        let mut b = itoa::Buffer::new();
-        out.push_str(b.format(year));
+        out.extend_from_slice(itoa::Buffer::new().format(year).as_bytes());
     }
-    out.push('-');
+    out.push(b'-');
     push_2(out, month);
-    out.push('-');
+    out.push(b'-');
     push_2(out, day);
-    out.push('T');
+    out.push(b'T');
     push_2(out, sod / 3600);
-    out.push(':');
+    out.push(b':');
     push_2(out, sod / 60 % 60);
-    out.push(':');
+    out.push(b':');
     push_2(out, sod % 60);
-    out.push('.');
-    push_2(out, micros / 10_000);
-    push_2(out, micros / 100 % 100);
-    push_2(out, micros % 100);
-    out.push('Z');
+    out.push(b'.');
+}
+
+/// The last second formatted on this thread (lines mostly share a second).
+struct Cache {
+    secs: i64,
+    prefix: String,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = const {
+        RefCell::new(Cache { secs: i64::MIN, prefix: String::new() })
+    };
+}
+
+fn push_prefix_uncached(out: &mut String, secs: i64) {
+    let mut bytes = Vec::with_capacity(24);
+    second_prefix(secs, &mut bytes);
+    // Only ASCII digits and punctuation were written.
+    out.push_str(std::str::from_utf8(&bytes).unwrap_or_default());
+}
+
+/// Appends `t` as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (RFC 3339, UTC, microseconds).
+///
+/// Years outside 0..=9999 are written with as many digits as they need (and a
+/// leading `-` before year 0); such lines are not RFC 3339 but stay parseable.
+pub(crate) fn write_rfc3339(out: &mut String, t: SystemTime) {
+    let (secs, micros) = split(t);
+    let cached = CACHE.try_with(|cell| {
+        let Ok(mut cache) = cell.try_borrow_mut() else {
+            return false;
+        };
+        if cache.secs != secs {
+            cache.prefix.clear();
+            push_prefix_uncached(&mut cache.prefix, secs);
+            cache.secs = secs;
+        }
+        out.push_str(&cache.prefix);
+        true
+    });
+    if cached != Ok(true) {
+        push_prefix_uncached(out, secs);
+    }
+    let mut frac = [b'0', b'0', b'0', b'0', b'0', b'0', b'Z'];
+    let mut m = micros;
+    for digit in frac[..6].iter_mut().rev() {
+        *digit = b'0' + (m % 10) as u8;
+        m /= 10;
+    }
+    out.push_str(std::str::from_utf8(&frac).unwrap_or("000000Z"));
 }
 
 #[cfg(test)]
@@ -102,6 +143,25 @@ mod tests {
         // Last second of a year.
         let t = UNIX_EPOCH + Duration::from_secs(1_704_067_199) + Duration::from_micros(999_999);
         assert_eq!(fmt(t), "2023-12-31T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn cached_second_is_reused_and_refreshed() {
+        let base = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(fmt(base), "2023-11-14T22:13:20.000000Z");
+        assert_eq!(
+            fmt(base + Duration::from_micros(7)),
+            "2023-11-14T22:13:20.000007Z"
+        );
+        assert_eq!(
+            fmt(base + Duration::from_secs(1)),
+            "2023-11-14T22:13:21.000000Z"
+        );
+        assert_eq!(
+            fmt(base - Duration::from_secs(86_400)),
+            "2023-11-13T22:13:20.000000Z"
+        );
+        assert_eq!(fmt(base), "2023-11-14T22:13:20.000000Z");
     }
 
     #[test]
