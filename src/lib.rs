@@ -12,4 +12,5 @@
 //! ```
 
 pub use wats_core as core;
+pub use wats_log as log;
 pub use wats_core::{CorrelationExt, CorrelationId, Error, Result, with_correlation_id};
