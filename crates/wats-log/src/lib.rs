@@ -22,7 +22,9 @@
 //! the enclosing spans from the root to the innermost, then the event's
 //! fields. There is no span list; a key repeated by nested spans or the event
 //! appears more than once, innermost last (so last-wins JSON parsers, such as
-//! `serde_json`, keep the innermost value). Strings are escaped as JSON
+//! `serde_json`, keep the innermost value). A field named like one of the
+//! fixed keys (`timestamp`, `level`, `target`, `message`, `thread_id`) is
+//! written as `fields.<name>` so it cannot shadow them. Strings are escaped as JSON
 //! requires (`"`, `\`, U+0000..U+001F); non-ASCII text is written as UTF-8.
 //! Non-finite floats are written as strings (`"NaN"`, `"inf"`).
 //!

@@ -128,11 +128,22 @@ fn push_display_escaped(out: &mut String, json: bool, value: &dyn fmt::Display) 
     let _ = write!(Escaper { out, json }, "{value}");
 }
 
+/// Keys the JSON line writes itself; a span or event field with one of these
+/// names is written as `fields.<name>` so it cannot shadow the real value.
+const RESERVED_KEYS: [&str; 5] = ["timestamp", "level", "target", "message", "thread_id"];
+
+fn is_reserved(key: &str) -> bool {
+    matches!(key.len(), 5..=7 | 9) && RESERVED_KEYS.contains(&key)
+}
+
 /// Writes `key` followed by the separator: `"key":` (JSON) or `key=` (text).
 pub(crate) fn push_key(out: &mut String, format: Format, key: &str) {
     match format {
         Format::Json => {
             out.push('"');
+            if is_reserved(key) {
+                out.push_str("fields.");
+            }
             escape_json(out, key);
             out.push_str("\":");
         }

@@ -447,3 +447,27 @@ fn writer_that_logs_does_not_panic_or_recurse() {
     assert_eq!(lines[0]["correlation_id"], "outer-id");
     assert_eq!(lines[1]["message"], "second");
 }
+
+#[test]
+fn fields_named_like_builtin_keys_do_not_shadow_them() {
+    let v = capture_one(|| {
+        let span = info_span!("s", message = "span message", thread_id = "t");
+        let _g = span.enter();
+        info!(
+            level = "fake",
+            target = "fake",
+            timestamp = 0,
+            "real message"
+        );
+    });
+    assert_eq!(v["message"], "real message");
+    assert_eq!(v["level"], "INFO");
+    assert_eq!(v["target"], "json");
+    assert!(v["timestamp"].is_string());
+    assert!(v["thread_id"].is_u64());
+    assert_eq!(v["fields.message"], "span message");
+    assert_eq!(v["fields.thread_id"], "t");
+    assert_eq!(v["fields.level"], "fake");
+    assert_eq!(v["fields.target"], "fake");
+    assert_eq!(v["fields.timestamp"], 0);
+}
