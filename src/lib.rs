@@ -15,6 +15,7 @@
 //! ```
 
 pub use wats_core as core;
+pub use wats_log as log;
 pub use wats_core::{CorrelationExt, CorrelationId, Error, Result, with_correlation_id};
 
 pub use wats_http as http;
