@@ -1,25 +1,71 @@
 //! `wats`: the Rust SDK for WATS, the manufacturing test-data platform.
 //!
-//! This umbrella crate re-exports the focused crates of the workspace so an
-//! application needs one dependency:
+//! Test stations submit UUT (test) and UUR (repair) reports in WATS's JSON format (WSJF);
+//! engineers and services query reports, products, units and processes. This umbrella crate
+//! re-exports the focused crates of the workspace, so an application needs one dependency:
 //!
-//! - [`core`]: WATS models and the shared [`Error`] type (crate `wats-core`).
-//! - [`http`]: the async [`Client`] (crate `wats-http`): auth, timeouts, retries,
-//!   correlation ids and the typed API (`client.reports()`, `products()`, `units()`,
-//!   `processes()`).
+//! | module | crate | feature | what |
+//! |---|---|---|---|
+//! | [`core`] | `wats-core` | always | models (reports and every step type, products, units, processes, headers), [`Error`], correlation ids; no I/O |
+//! | [`http`] | `wats-http` | `client` | the async [`Client`]: auth, timeouts, retries, the typed API |
+//! | [`blocking`] | `wats-sync` | `blocking` | the blocking `Client`, on a thread-local runtime pool |
+//! | [`station`] | `wats-station` | `station` | which test station this is, detected in tiers |
+//! | [`log`] | `wats-log` | `log` | flat JSON / text logs with correlation ids |
+//! | [`spool`] | `wats-spool` | `spool` | the durable on-disk report spool |
+//!
+//! All features are on by default; `default-features = false` leaves the I/O-free models.
 //!
 //! ```
+//! use wats::core::{Status, UutReportBuilder};
 //! use wats::{CorrelationId, with_correlation_id};
+//!
+//! // Build a report; the builder rejects what WATS rejects.
+//! let report = UutReportBuilder::new("PCBA-100", "SN-0001", "A", 10)
+//!     .station("ST-01", "Lab", "Development")
+//!     .result(Status::Passed)
+//!     .build()?;
+//! assert!(report.is_uut());
+//! assert!(UutReportBuilder::new("PCBA-100", "SN*1", "A", 10).build().is_err());
+//!
+//! // Every call made inside this scope carries the correlation id, on the wire and in logs.
 //! let id = with_correlation_id("station-7-run-42", || CorrelationId::current());
 //! assert_eq!(id.unwrap().as_str(), "station-7-run-42");
+//! # Ok::<(), wats::Error>(())
+//! ```
+//!
+//! With the `client` feature, against the embedded server from `wats-mock`:
+//!
+//! ```no_run
+//! # async fn demo() -> wats::Result<()> {
+//! let client = wats::Client::builder()
+//!     .base_url("https://wats.example.com")
+//!     .token("base64-token")
+//!     .build()?;
+//! let products = client.products().list().await?;
+//! # let _ = products; Ok(()) }
 //! ```
 
 pub use wats_core as core;
-pub use wats_log as log;
 pub use wats_core::{CorrelationExt, CorrelationId, Error, Result, with_correlation_id};
 
+#[cfg(feature = "client")]
 pub use wats_http as http;
+#[cfg(feature = "client")]
 pub use wats_http::{Client, ClientBuilder, HeaderQuery, ProcessFilter, ReportOptions, UnitQuery};
 
+/// The blocking client (crate `wats-sync`): `wats::blocking::Client`.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    pub use wats_sync::*;
+}
+
+#[cfg(feature = "station")]
 pub use wats_station as station;
+#[cfg(feature = "station")]
 pub use wats_station::Station;
+
+#[cfg(feature = "log")]
+pub use wats_log as log;
+
+#[cfg(feature = "spool")]
+pub use wats_spool as spool;
