@@ -1,0 +1,228 @@
+//! The blocking client against its peers, every row in the same run (issue #4).
+//!
+//! Two calls, against `wats-mock` on loopback with server latency 0 and 1 ms:
+//! `GET /api/App/Version` (a tiny JSON string) and `GET /api/Product/{partNumber}` (a product
+//! with revisions, about 1 KB, decoded into `wats_core::Product` by every row). Rows:
+//!
+//! | id | what |
+//! |---|---|
+//! | `raw_hyper_floor` | hyper-util legacy client, `current_thread` runtime, `serde_json` decode |
+//! | `wats_async` | `wats::Client` driven by `block_on` on a `current_thread` runtime |
+//! | `wats_blocking_thread_local` | `wats::blocking::Client`, default `RuntimeMode::ThreadLocal` |
+//! | `wats_blocking_shared` | `wats::blocking::Client`, `RuntimeMode::Shared` |
+//! | `reqwest_blocking` | `reqwest::blocking::Client` |
+//! | `naive_runtime_per_call` | a new tokio runtime and a new `wats::Client` per call |
+//!
+//! Groups `<call>/latency_<n>ms` run on one thread; `<call>_16_threads/latency_<n>ms` spread
+//! the calls over 16 long-lived threads (time per call = wall time / calls). There, the floor
+//! and `wats_async` use one runtime and pool per thread; the blocking clients, reqwest and the
+//! naive pattern are one value shared by all threads.
+//!
+//! Run: `cargo bench --bench sync`; smoke test: `cargo test --bench sync`.
+//! `scripts/bench-check` turns the medians into ratios to the floor.
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use wats::blocking::RuntimeMode;
+use wats_core::Product;
+
+use common::{RawHyper, Reqwest, THREADS, Workers};
+
+/// The product of the `get_product` rows: a seeded one with three revisions.
+const PART_NUMBER: &str = "PCBA-1001";
+
+/// One call made by every peer; each returns a value so that the first call of every peer can
+/// be checked against the others before measuring.
+struct Call<T> {
+    name: &'static str,
+    floor: fn(&RawHyper, &str) -> T,
+    reqwest: fn(&Reqwest, &str) -> T,
+    wats_async: fn(&tokio::runtime::Runtime, &wats::Client) -> T,
+    blocking: fn(&wats::blocking::Client) -> T,
+}
+
+fn get_version() -> Call<String> {
+    Call {
+        name: "get_version",
+        floor: |h, path| h.get::<String>(path),
+        reqwest: |r, path| r.get::<String>(path),
+        wats_async: |rt, c| rt.block_on(c.server_version()).expect("version"),
+        blocking: |c| c.server_version().expect("version"),
+    }
+}
+
+fn get_product() -> Call<Product> {
+    Call {
+        name: "get_product",
+        floor: |h, path| h.get::<Product>(path),
+        reqwest: |r, path| r.get::<Product>(path),
+        wats_async: |rt, c| rt.block_on(c.products().get(PART_NUMBER)).expect("product"),
+        blocking: |c| c.products().get(PART_NUMBER).expect("product"),
+    }
+}
+
+/// Everything a group needs, shared with the worker threads.
+struct Peers {
+    server: wats_mock::MockServer,
+    path: String,
+    floor: RawHyper,
+    reqwest: Reqwest,
+    rt: tokio::runtime::Runtime,
+    wats_async: wats::Client,
+    thread_local: wats::blocking::Client,
+    shared: wats::blocking::Client,
+    /// Per worker thread: a runtime and a client with its own pool (`wats_async` rows).
+    per_thread_async: Vec<(tokio::runtime::Runtime, wats::Client)>,
+    /// Per worker thread: the floor's runtime and pool.
+    per_thread_floor: Vec<RawHyper>,
+}
+
+impl Peers {
+    fn new<T>(latency_ms: u64, call: &Call<T>, threads: usize) -> Peers {
+        let server = common::server(latency_ms);
+        let path = common::captured_path(|c| {
+            (call.blocking)(c);
+        });
+        let wats_async = common::async_client(&server);
+        let per_thread_async = (0..threads)
+            .map(|_| (common::current_thread(), wats_async.with_new_pool()))
+            .collect();
+        Peers {
+            path,
+            floor: RawHyper::new(&server),
+            reqwest: Reqwest::new(&server),
+            rt: common::current_thread(),
+            wats_async,
+            thread_local: common::blocking(&server, RuntimeMode::ThreadLocal),
+            shared: common::blocking(&server, RuntimeMode::Shared),
+            per_thread_async,
+            per_thread_floor: (0..threads).map(|_| RawHyper::new(&server)).collect(),
+            server,
+        }
+    }
+
+    fn naive<T>(&self, call: &Call<T>) -> T {
+        let rt = common::current_thread();
+        let client = common::async_client(&self.server);
+        (call.wats_async)(&rt, &client)
+    }
+
+    /// Every peer once, all answers equal: the rows measure the same work.
+    fn check<T: PartialEq + std::fmt::Debug>(&self, call: &Call<T>) {
+        let expected = (call.floor)(&self.floor, &self.path);
+        assert_eq!((call.reqwest)(&self.reqwest, &self.path), expected);
+        assert_eq!((call.wats_async)(&self.rt, &self.wats_async), expected);
+        assert_eq!((call.blocking)(&self.thread_local), expected);
+        assert_eq!((call.blocking)(&self.shared), expected);
+        assert_eq!(self.naive(call), expected);
+    }
+}
+
+fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(c: &mut Criterion, call: &Call<T>) {
+    for latency in common::LATENCIES_MS {
+        let p = Peers::new(latency, call, 0);
+        p.check(call);
+        let mut g = c.benchmark_group(format!("{}/latency_{latency}ms", call.name));
+        g.bench_function("raw_hyper_floor", |b| {
+            b.iter(|| black_box((call.floor)(&p.floor, &p.path)));
+        });
+        g.bench_function("wats_async", |b| {
+            b.iter(|| black_box((call.wats_async)(&p.rt, &p.wats_async)));
+        });
+        g.bench_function("wats_blocking_thread_local", |b| {
+            b.iter(|| black_box((call.blocking)(&p.thread_local)));
+        });
+        g.bench_function("wats_blocking_shared", |b| {
+            b.iter(|| black_box((call.blocking)(&p.shared)));
+        });
+        g.bench_function("reqwest_blocking", |b| {
+            b.iter(|| black_box((call.reqwest)(&p.reqwest, &p.path)));
+        });
+        g.bench_function("naive_runtime_per_call", |b| {
+            b.iter(|| black_box(p.naive(call)));
+        });
+        g.finish();
+    }
+}
+
+fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
+    c: &mut Criterion,
+    call: &Call<T>,
+    workers: &Workers,
+) {
+    for latency in common::LATENCIES_MS {
+        let p = Arc::new(Peers::new(latency, call, workers.len()));
+        p.check(call);
+        let mut g = c.benchmark_group(format!(
+            "{}_{THREADS}_threads/latency_{latency}ms",
+            call.name
+        ));
+        let (floor, reqwest, wats_async, blocking) =
+            (call.floor, call.reqwest, call.wats_async, call.blocking);
+        let jobs: [(&str, common::Job); 6] = [
+            ("raw_hyper_floor", {
+                let p = p.clone();
+                common::job(move |i| {
+                    black_box(floor(&p.per_thread_floor[i], &p.path));
+                })
+            }),
+            ("wats_async", {
+                let p = p.clone();
+                common::job(move |i| {
+                    let (rt, client) = &p.per_thread_async[i];
+                    black_box(wats_async(rt, client));
+                })
+            }),
+            ("wats_blocking_thread_local", {
+                let p = p.clone();
+                common::job(move |_| {
+                    black_box(blocking(&p.thread_local));
+                })
+            }),
+            ("wats_blocking_shared", {
+                let p = p.clone();
+                common::job(move |_| {
+                    black_box(blocking(&p.shared));
+                })
+            }),
+            ("reqwest_blocking", {
+                let p = p.clone();
+                common::job(move |_| {
+                    black_box(reqwest(&p.reqwest, &p.path));
+                })
+            }),
+            ("naive_runtime_per_call", {
+                let p = p.clone();
+                common::job(move |_| {
+                    let rt = common::current_thread();
+                    let client = common::async_client(&p.server);
+                    black_box(wats_async(&rt, &client));
+                })
+            }),
+        ];
+        for (id, job) in &jobs {
+            g.bench_function(*id, |b| b.iter_custom(|iters| workers.run(iters, job)));
+        }
+        g.finish();
+    }
+}
+
+fn sync_benches(c: &mut Criterion) {
+    one_thread(c, &get_version());
+    one_thread(c, &get_product());
+    let workers = Workers::new(THREADS);
+    sixteen_threads(c, &get_version(), &workers);
+    sixteen_threads(c, &get_product(), &workers);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3));
+    targets = sync_benches
+}
+criterion_main!(benches);
