@@ -1,0 +1,258 @@
+//! Closed-state cost of `wats-breaker` against peer circuit breakers, in one run.
+//!
+//! Part 1 (criterion): one thread, every call succeeds: a bare atomic state
+//! check (the floor), failsafe, recloser, wats-breaker as a bare state
+//! machine, a bare `service_fn` (the tower floor), wats-breaker as a tower
+//! `Layer`, and tower-resilience's circuit breaker as a tower `Layer`.
+//!
+//! Part 2 (printed table): 16 threads share one breaker; each thread makes N
+//! calls and times them; the figure is the mean over threads of (elapsed / N)
+//! per call per thread, median of 5 runs.
+//!
+//! Run: `cargo bench --bench breaker -- --quick` (full) or
+//! `cargo bench --bench breaker -- --test` (smoke: each case once).
+
+use std::convert::Infallible;
+use std::future::{Future, Ready, ready};
+use std::hint::black_box;
+use std::pin::pin;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use failsafe::CircuitBreaker as _;
+use tower::{Layer, Service, service_fn};
+use wats_breaker::{CircuitBreaker, CircuitBreakerLayer, Outcome};
+
+/// The trivial inner service: always ready, answers at once.
+fn echo(x: u64) -> Ready<Result<u64, Infallible>> {
+    ready(Ok(x))
+}
+
+/// One tower call: readiness, call, then poll the future to completion
+/// (a busy poll: the futures measured here never wait on I/O).
+#[inline]
+fn tower_call<S: Service<u64>>(svc: &mut S, cx: &mut Context<'_>, x: u64) -> bool {
+    loop {
+        match svc.poll_ready(cx) {
+            Poll::Ready(Ok(())) => break,
+            Poll::Ready(Err(_)) => return false,
+            Poll::Pending => std::hint::spin_loop(),
+        }
+    }
+    let mut fut = pin!(svc.call(x));
+    loop {
+        if let Poll::Ready(r) = fut.as_mut().poll(cx) {
+            return r.is_ok();
+        }
+        std::hint::spin_loop();
+    }
+}
+
+fn ours() -> CircuitBreaker {
+    CircuitBreaker::builder()
+        .name("bench")
+        .build()
+        .expect("default settings are valid")
+}
+
+#[inline]
+fn ours_call(b: &CircuitBreaker) -> bool {
+    match b.try_acquire() {
+        Ok(p) => {
+            p.record(Outcome::Success);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+fn trb_layer() -> tower_resilience_circuitbreaker::CircuitBreakerLayer {
+    tower_resilience_circuitbreaker::CircuitBreakerLayer::builder()
+        .build()
+        .expect("default settings are valid")
+}
+
+fn single_thread(c: &mut Criterion) {
+    let mut g = c.benchmark_group("closed_1_thread");
+    let mut cx = Context::from_waker(Waker::noop());
+
+    let state = AtomicU8::new(0);
+    g.bench_function("bare_atomic_check", |b| {
+        b.iter(|| black_box(state.load(Ordering::Acquire) == 0));
+    });
+
+    let fs = failsafe::Config::new().build();
+    g.bench_function("failsafe", |b| {
+        b.iter(|| black_box(fs.call(|| Ok::<u64, ()>(black_box(1))).is_ok()));
+    });
+
+    let rc = recloser::Recloser::default();
+    g.bench_function("recloser", |b| {
+        b.iter(|| black_box(rc.call(|| Ok::<u64, ()>(black_box(1))).is_ok()));
+    });
+
+    let wb = ours();
+    g.bench_function("wats_breaker_bare", |b| {
+        b.iter(|| black_box(ours_call(black_box(&wb))));
+    });
+
+    let mut plain = service_fn(echo);
+    g.bench_function("tower_service_fn_no_breaker", |b| {
+        b.iter(|| black_box(tower_call(&mut plain, &mut cx, black_box(1))));
+    });
+
+    let mut ours_svc = CircuitBreakerLayer::new(ours()).layer(service_fn(echo));
+    g.bench_function("wats_breaker_tower_layer", |b| {
+        b.iter(|| black_box(tower_call(&mut ours_svc, &mut cx, black_box(1))));
+    });
+
+    let mut trb_svc = trb_layer().layer(service_fn(echo));
+    g.bench_function("tower_resilience_layer", |b| {
+        b.iter(|| black_box(tower_call(&mut trb_svc, &mut cx, black_box(1))));
+    });
+
+    g.finish();
+    assert_eq!(wb.metrics().failures, 0);
+}
+
+const THREADS: usize = 16;
+
+/// 16 threads, each makes `n` calls with its own `call` (built per thread
+/// by `make`, all sharing one breaker); returns the mean per-thread
+/// nanoseconds per call.
+fn contended<F, C>(n: u64, make: F) -> f64
+where
+    F: Fn() -> C + Sync,
+    C: FnMut() -> bool,
+{
+    let start = Barrier::new(THREADS);
+    let per_thread: Vec<Duration> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut call = make();
+                    start.wait();
+                    let t0 = Instant::now();
+                    let mut ok = 0u64;
+                    for _ in 0..n {
+                        ok += u64::from(call());
+                    }
+                    let el = t0.elapsed();
+                    assert_eq!(ok, n, "every call must pass a closed breaker");
+                    el
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("bench thread")).collect()
+    });
+    #[allow(clippy::cast_precision_loss)]
+    let mean = per_thread.iter().map(|d| d.as_nanos() as f64 / n as f64).sum::<f64>()
+        / THREADS as f64;
+    mean
+}
+
+fn median_of(runs: usize, mut f: impl FnMut() -> f64) -> f64 {
+    let mut v: Vec<f64> = (0..runs).map(|_| f()).collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn contention(smoke: bool) {
+    let runs = if smoke { 1 } else { 5 };
+    // Calls per thread, sized to each breaker's speed (smoke: 1/1000).
+    let n = |full: u64| if smoke { (full / 1000).max(1) } else { full };
+    let mut rows: Vec<(&str, u64, f64)> = Vec::new();
+
+    let state = AtomicU8::new(0);
+    let calls = n(2_000_000);
+    rows.push((
+        "bare_atomic_check",
+        calls,
+        median_of(runs, || {
+            contended(calls, || || black_box(state.load(Ordering::Acquire) == 0))
+        }),
+    ));
+
+    let wb = ours();
+    rows.push((
+        "wats_breaker_bare",
+        calls,
+        median_of(runs, || contended(calls, || || ours_call(black_box(&wb)))),
+    ));
+
+    let layer = CircuitBreakerLayer::new(ours());
+    rows.push((
+        "wats_breaker_tower_layer",
+        calls,
+        median_of(runs, || {
+            contended(calls, || {
+                let mut svc = layer.layer(service_fn(echo));
+                let mut cx = Context::from_waker(Waker::noop());
+                move || tower_call(&mut svc, &mut cx, black_box(1))
+            })
+        }),
+    ));
+
+    let fs = failsafe::Config::new().build();
+    let calls = n(100_000);
+    rows.push((
+        "failsafe",
+        calls,
+        median_of(runs, || {
+            contended(calls, || {
+                let fs = fs.clone();
+                move || fs.call(|| Ok::<u64, ()>(black_box(1))).is_ok()
+            })
+        }),
+    ));
+
+    let rc = recloser::Recloser::default();
+    let calls = n(20_000);
+    rows.push((
+        "recloser",
+        calls,
+        median_of(runs, || {
+            contended(calls, || || rc.call(|| Ok::<u64, ()>(black_box(1))).is_ok())
+        }),
+    ));
+
+    let trb = trb_layer();
+    let calls = n(2_000);
+    rows.push((
+        "tower_resilience_layer",
+        calls,
+        median_of(runs, || {
+            contended(calls, || {
+                let mut svc = trb.layer(service_fn(echo));
+                let mut cx = Context::from_waker(Waker::noop());
+                move || tower_call(&mut svc, &mut cx, black_box(1))
+            })
+        }),
+    ));
+
+    assert_eq!(wb.metrics().failures, 0);
+    println!();
+    println!(
+        "closed_16_threads: {THREADS} threads share one breaker; ns per call per thread, \
+         median of {runs} run(s)"
+    );
+    println!("{:<28} {:>12} {:>14}", "case", "calls/thread", "ns/call/thread");
+    for (name, calls, ns) in rows {
+        println!("{name:<28} {calls:>12} {ns:>14.1}");
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let smoke = args.iter().any(|a| a == "--test");
+    let list = args.iter().any(|a| a == "--list");
+    let mut c = Criterion::default().configure_from_args();
+    single_thread(&mut c);
+    c.final_summary();
+    if !list {
+        contention(smoke);
+    }
+}
