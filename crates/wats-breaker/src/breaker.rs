@@ -129,7 +129,7 @@ pub struct Metrics {
 
 /// One admitted call: its generation and whether it is a probe.
 #[derive(Debug, Clone, Copy)]
-struct Ticket {
+pub(crate) struct Ticket {
     generation: u32,
     probe: bool,
 }
@@ -264,6 +264,18 @@ impl CircuitBreaker {
             ticket,
             done: false,
         })
+    }
+
+    /// Admission without a permit object (for the tower adapter).
+    #[inline]
+    pub(crate) fn acquire_ticket(&self) -> Result<Ticket, Rejected> {
+        self.inner.acquire()
+    }
+
+    /// Completion of a [`acquire_ticket`](Self::acquire_ticket) admission.
+    #[inline]
+    pub(crate) fn complete_ticket(&self, ticket: Ticket, outcome: Option<Outcome>) {
+        self.inner.complete(ticket, outcome);
     }
 
     /// The current state. OPEN is reported until a call moves the breaker

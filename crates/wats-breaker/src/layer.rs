@@ -3,13 +3,15 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::{BreakerError, CircuitBreaker, Outcome, OwnedPermit, Rejected};
+use crate::breaker::Ticket;
+use crate::{BreakerError, CircuitBreaker, Outcome, Rejected};
 
 /// Turns a service's result into an [`Outcome`] for the breaker.
 ///
@@ -102,18 +104,32 @@ impl<S, C: Clone> Layer<S> for CircuitBreakerLayer<C> {
     fn layer(&self, inner: S) -> Self::Service {
         CircuitBreakerService {
             inner,
-            breaker: self.breaker.clone(),
+            breaker: Arc::new(self.breaker.clone()),
             classifier: self.classifier.clone(),
         }
     }
 }
 
 /// A service guarded by a [`CircuitBreaker`]; made by [`CircuitBreakerLayer`].
-#[derive(Clone)]
+///
+/// Each call's future keeps a reference-counted handle on the breaker. The
+/// handle is private to this service value: cloning the service makes a new
+/// one (one small allocation per clone), so tasks that each use their own
+/// clone never write a shared reference count on the call path.
 pub struct CircuitBreakerService<S, C = DefaultClassifier> {
     inner: S,
-    breaker: CircuitBreaker,
+    breaker: Arc<CircuitBreaker>,
     classifier: C,
+}
+
+impl<S: Clone, C: Clone> Clone for CircuitBreakerService<S, C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            breaker: Arc::new(CircuitBreaker::clone(&self.breaker)),
+            classifier: self.classifier.clone(),
+        }
+    }
 }
 
 impl<S, C> CircuitBreakerService<S, C> {
@@ -159,17 +175,45 @@ where
 
     #[inline]
     fn call(&mut self, req: Req) -> Self::Future {
-        match self.breaker.try_acquire_owned() {
-            Ok(permit) => ResponseFuture {
+        match self.breaker.acquire_ticket() {
+            Ok(ticket) => ResponseFuture {
                 state: FutState::Running {
                     fut: self.inner.call(req),
-                    permit: Some(permit),
+                    permit: Some(LocalPermit {
+                        breaker: Arc::clone(&self.breaker),
+                        ticket,
+                        done: false,
+                    }),
                     classifier: self.classifier.clone(),
                 },
             },
             Err(rejected) => ResponseFuture {
                 state: FutState::Rejected { rejected },
             },
+        }
+    }
+}
+
+/// A permit held by a call's future; dropping it unrecorded frees it.
+struct LocalPermit {
+    breaker: Arc<CircuitBreaker>,
+    ticket: Ticket,
+    done: bool,
+}
+
+impl LocalPermit {
+    #[inline]
+    fn record(mut self, outcome: Outcome) {
+        self.done = true;
+        self.breaker.complete_ticket(self.ticket, Some(outcome));
+    }
+}
+
+impl Drop for LocalPermit {
+    #[inline]
+    fn drop(&mut self) {
+        if !self.done {
+            self.breaker.complete_ticket(self.ticket, None);
         }
     }
 }
@@ -190,7 +234,7 @@ pin_project! {
         Running {
             #[pin]
             fut: F,
-            permit: Option<OwnedPermit>,
+            permit: Option<LocalPermit>,
             classifier: C,
         },
         Rejected {

@@ -11,6 +11,7 @@
 //! relaxed loads, so a snapshot is exact once the writers are quiet and at
 //! most a few in-flight increments behind otherwise.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Number of exclusively owned stripes (plus one shared overflow stripe).
@@ -46,6 +47,8 @@ impl SlotGuard {
 
 impl Drop for SlotGuard {
     fn drop(&mut self) {
+        // From now on this thread counts on the shared overflow stripe.
+        let _ = FAST.try_with(|f| f.set(OVERFLOW));
         if self.0 < STRIPES {
             // Release: the next owner of this slot sees every store we made.
             CLAIMED.fetch_and(!(1 << self.0), Ordering::Release);
@@ -53,14 +56,28 @@ impl Drop for SlotGuard {
     }
 }
 
+const UNSET: usize = usize::MAX;
+
 thread_local! {
-    static SLOT: SlotGuard = SlotGuard::claim();
+    /// The claim; its destructor releases the slot when the thread ends.
+    static GUARD: SlotGuard = SlotGuard::claim();
+    /// Cached slot index: a plain TLS read on the hot path (no lazy-init
+    /// or destructor bookkeeping).
+    static FAST: Cell<usize> = const { Cell::new(UNSET) };
 }
 
 /// This thread's stripe index (the overflow stripe once its slot is gone).
 #[inline]
 pub(crate) fn slot() -> usize {
-    SLOT.try_with(|s| s.0).unwrap_or(OVERFLOW)
+    let s = FAST.with(Cell::get);
+    if s == UNSET { claim_slot() } else { s }
+}
+
+#[cold]
+fn claim_slot() -> usize {
+    let s = GUARD.try_with(|g| g.0).unwrap_or(OVERFLOW);
+    FAST.with(|f| f.set(s));
+    s
 }
 
 /// Which counter of a stripe.
