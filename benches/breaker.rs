@@ -271,10 +271,21 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let smoke = args.iter().any(|a| a == "--test");
     let list = args.iter().any(|a| a == "--list");
+    // A name filter (criterion's positional argument) also selects the
+    // contention table when it matches "closed_16_threads".
+    let filters: Vec<&String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with('-') && a.parse::<f64>().is_err())
+        .collect();
+    let contention_selected = filters.is_empty()
+        || filters
+            .iter()
+            .any(|f| "closed_16_threads".contains(f.as_str()));
     let mut c = Criterion::default().configure_from_args();
     single_thread(&mut c);
     c.final_summary();
-    if !list {
+    if !list && contention_selected {
         contention(smoke);
     }
 }

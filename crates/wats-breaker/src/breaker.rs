@@ -432,8 +432,33 @@ impl Inner {
     }
 
     /// Records the end of an admitted call (`None`: dropped without result).
-    #[inline]
+    ///
+    /// The common case (a CLOSED success, no failure-rate window, no
+    /// failures to forget) is inlined: one thread-local read and one plain
+    /// store to this thread's own counter stripe.
+    #[inline(always)]
     fn complete(&self, t: Ticket, outcome: Option<Outcome>) {
+        if t.probe || self.window.is_some() || outcome != Some(Outcome::Success) {
+            self.complete_slow(t, outcome);
+            return;
+        }
+        self.counters.bump(slot(), Counter::Successes);
+        // Write only when there is something to reset: no shared write on
+        // the success path while nothing fails.
+        if self.consecutive.0.load(Ordering::Relaxed) != 0 {
+            self.clear_consecutive(t);
+        }
+    }
+
+    #[cold]
+    fn clear_consecutive(&self, t: Ticket) {
+        if generation(self.word.0.load(Ordering::Acquire)) == t.generation {
+            self.consecutive.0.store(0, Ordering::Relaxed);
+        }
+    }
+
+    #[inline(never)]
+    fn complete_slow(&self, t: Ticket, outcome: Option<Outcome>) {
         let s = slot();
         self.counters.bump(
             s,
@@ -453,12 +478,8 @@ impl Inner {
                 if let Some(win) = &self.window {
                     win.record(s, false);
                 }
-                // Write only when there is something to reset: no shared
-                // write on the success path while nothing fails.
-                if self.consecutive.0.load(Ordering::Relaxed) != 0
-                    && generation(self.word.0.load(Ordering::Acquire)) == t.generation
-                {
-                    self.consecutive.0.store(0, Ordering::Relaxed);
+                if self.consecutive.0.load(Ordering::Relaxed) != 0 {
+                    self.clear_consecutive(t);
                 }
             }
             Some(Outcome::Failure) => self.closed_failure(s, t),

@@ -101,23 +101,20 @@ struct Stripe {
 
 /// A set of striped counters.
 pub(crate) struct Counters {
-    stripes: Box<[Stripe]>,
+    stripes: Box<[Stripe; STRIPES + 1]>,
 }
 
 impl Counters {
     pub(crate) fn new() -> Self {
         Self {
-            stripes: (0..=STRIPES).map(|_| Stripe::default()).collect(),
+            stripes: Box::new(std::array::from_fn(|_| Stripe::default())),
         }
     }
 
     /// Adds one to `which` on the stripe of `slot`.
     #[inline]
     pub(crate) fn bump(&self, slot: usize, which: Counter) {
-        let Some(stripe) = self.stripes.get(slot) else {
-            return;
-        };
-        let c = &stripe.counters[which as usize];
+        let c = &self.stripes[slot.min(OVERFLOW)].counters[which as usize];
         if slot == OVERFLOW {
             c.fetch_add(1, Ordering::Relaxed);
         } else {

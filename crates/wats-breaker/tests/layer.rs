@@ -170,3 +170,23 @@ fn poll_ready_errors_pass_through_and_are_not_calls() {
     assert_eq!((m.calls, m.failures), (0, 0), "readiness is not a call");
     assert!(matches!(svc.into_inner(), Broken));
 }
+
+#[test]
+fn clones_of_a_service_share_one_breaker() {
+    let clock = ManualClock::new();
+    let b = breaker(&clock);
+    let mut a = CircuitBreakerLayer::new(b.clone()).layer(service_fn(|ok: bool| async move {
+        if ok { Ok(()) } else { Err(()) }
+    }));
+    let mut c = a.clone();
+    assert!(call(&mut a, false).is_err());
+    assert!(call(&mut c, false).is_err());
+    assert_eq!(
+        b.state(),
+        State::Open,
+        "failures through both clones counted together"
+    );
+    assert!(matches!(call(&mut a, true), Err(BreakerError::Rejected(_))));
+    assert!(matches!(call(&mut c, true), Err(BreakerError::Rejected(_))));
+    assert_eq!(a.breaker().metrics().rejections, 2);
+}
