@@ -74,6 +74,15 @@ fn ours_call(b: &CircuitBreaker) -> bool {
     }
 }
 
+/// Ours with the failure-rate window on as well (50 % over 100 calls).
+fn ours_windowed() -> CircuitBreaker {
+    CircuitBreaker::builder()
+        .name("bench-window")
+        .failure_rate(0.5, 100, 20)
+        .build()
+        .expect("valid settings")
+}
+
 fn trb_layer() -> tower_resilience_circuitbreaker::CircuitBreakerLayer {
     tower_resilience_circuitbreaker::CircuitBreakerLayer::builder()
         .build()
@@ -102,6 +111,11 @@ fn single_thread(c: &mut Criterion) {
     let wb = ours();
     g.bench_function("wats_breaker_bare", |b| {
         b.iter(|| black_box(ours_call(black_box(&wb))));
+    });
+
+    let wbw = ours_windowed();
+    g.bench_function("wats_breaker_bare_rate_window", |b| {
+        b.iter(|| black_box(ours_call(black_box(&wbw))));
     });
 
     let mut plain = service_fn(echo);
@@ -200,6 +214,13 @@ fn contention(smoke: bool) {
         "wats_breaker_bare",
         calls,
         median_of(runs, || contended(calls, || || ours_call(black_box(&wb)))),
+    ));
+
+    let wbw = ours_windowed();
+    rows.push((
+        "wats_breaker_bare_rate_window",
+        calls,
+        median_of(runs, || contended(calls, || || ours_call(black_box(&wbw)))),
     ));
 
     let layer = CircuitBreakerLayer::new(ours());

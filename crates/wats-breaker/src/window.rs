@@ -18,6 +18,10 @@ use crate::stripes::STRIPES;
 
 /// Most buckets a window is split into.
 pub(crate) const MAX_BUCKETS: u64 = 10;
+/// Physical cells per stripe: a power of two above `MAX_BUCKETS`, so the
+/// cell of an epoch is `epoch & (CELLS - 1)` (no division on the hot path);
+/// epoch tags tell which cells belong to the window.
+const CELLS: usize = 16;
 /// Largest per-thread flush chunk.
 const MAX_CHUNK: u64 = 16;
 /// Largest count one thread can hold in one bucket.
@@ -27,7 +31,11 @@ pub(crate) const MAX_WINDOW: u32 = (MAX_COUNT * MAX_BUCKETS) as u32;
 
 #[repr(align(128))]
 struct WinStripe {
-    buckets: [AtomicU64; MAX_BUCKETS as usize],
+    buckets: [AtomicU64; CELLS],
+}
+
+fn prev_power_of_two(n: u64) -> u64 {
+    1 << (63 - n.max(1).leading_zeros())
 }
 
 fn pack(tag: u64, calls: u64, failures: u64) -> u64 {
@@ -61,7 +69,8 @@ impl Window {
             min_calls: u64::from(min_calls),
             buckets,
             bucket_size,
-            chunk: (bucket_size / 4).clamp(1, MAX_CHUNK),
+            // A power of two, so the flush test is a mask.
+            chunk: prev_power_of_two((bucket_size / 4).clamp(1, MAX_CHUNK)),
             epoch: AtomicU64::new(0),
             epoch_calls: AtomicU64::new(0),
             floor: AtomicU64::new(0),
@@ -81,8 +90,8 @@ impl Window {
             return false;
         };
         let e = self.epoch.load(Ordering::Relaxed);
-        let idx = usize::try_from(e % self.buckets).unwrap_or(0);
-        let cell = &stripe.buckets[idx];
+        #[allow(clippy::cast_possible_truncation)]
+        let cell = &stripe.buckets[(e as usize) & (CELLS - 1)];
         let bump = |v: u64| {
             let (tag, c, f) = unpack(v);
             let (c, f) = if tag == e & 0xFFFF_FFFF {
@@ -107,7 +116,7 @@ impl Window {
             cell.store(next, Ordering::Relaxed);
             unpack(next).1
         };
-        if calls % self.chunk == 0 {
+        if calls & (self.chunk - 1) == 0 {
             let total = self.epoch_calls.fetch_add(self.chunk, Ordering::AcqRel) + self.chunk;
             if total >= self.bucket_size
                 && self
