@@ -74,6 +74,17 @@ fn ours_call(b: &CircuitBreaker) -> bool {
     }
 }
 
+/// failsafe with only its consecutive-failures policy (its default adds a
+/// success-rate-over-time policy that reads the clock on every call).
+fn failsafe_consecutive() -> impl failsafe::CircuitBreaker + Clone + Send + Sync {
+    failsafe::Config::new()
+        .failure_policy(failsafe::failure_policy::consecutive_failures(
+            5,
+            failsafe::backoff::constant(Duration::from_secs(30)),
+        ))
+        .build()
+}
+
 /// Ours with the failure-rate window on as well (50 % over 100 calls).
 fn ours_windowed() -> CircuitBreaker {
     CircuitBreaker::builder()
@@ -101,6 +112,11 @@ fn single_thread(c: &mut Criterion) {
     let fs = failsafe::Config::new().build();
     g.bench_function("failsafe", |b| {
         b.iter(|| black_box(fs.call(|| Ok::<u64, ()>(black_box(1))).is_ok()));
+    });
+
+    let fsc = failsafe_consecutive();
+    g.bench_function("failsafe_consecutive_only", |b| {
+        b.iter(|| black_box(fsc.call(|| Ok::<u64, ()>(black_box(1))).is_ok()));
     });
 
     let rc = recloser::Recloser::default();
@@ -244,6 +260,18 @@ fn contention(smoke: bool) {
         median_of(runs, || {
             contended(calls, || {
                 let fs = fs.clone();
+                move || fs.call(|| Ok::<u64, ()>(black_box(1))).is_ok()
+            })
+        }),
+    ));
+
+    let fsc = failsafe_consecutive();
+    rows.push((
+        "failsafe_consecutive_only",
+        calls,
+        median_of(runs, || {
+            contended(calls, || {
+                let fs = fsc.clone();
                 move || fs.call(|| Ok::<u64, ()>(black_box(1))).is_ok()
             })
         }),
