@@ -2,8 +2,9 @@
 //!
 //! Part 1 (criterion): one thread, every call succeeds: a bare atomic state
 //! check (the floor), failsafe, recloser, wats-breaker as a bare state
-//! machine, a bare `service_fn` (the tower floor), wats-breaker as a tower
-//! `Layer`, and tower-resilience's circuit breaker as a tower `Layer`.
+//! machine (also with its failure-rate window on), a bare `service_fn` (the
+//! tower floor), wats-breaker as a tower `Layer` (default `Arc` handle, and
+//! `from_static`), and tower-resilience's circuit breaker as a tower `Layer`.
 //!
 //! Part 2 (printed table): 16 threads share one breaker; each thread makes N
 //! calls and times them; the figure is the mean over threads of (time / N)
@@ -21,8 +22,8 @@ use std::convert::Infallible;
 use std::future::{Future, Ready, ready};
 use std::hint::black_box;
 use std::pin::pin;
-use std::sync::Barrier;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Barrier, LazyLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -144,6 +145,12 @@ fn single_thread(c: &mut Criterion) {
         b.iter(|| black_box(tower_call(&mut ours_svc, &mut cx, black_box(1))));
     });
 
+    static STATIC_BREAKER: LazyLock<CircuitBreaker> = LazyLock::new(ours);
+    let mut static_svc = CircuitBreakerLayer::from_static(&STATIC_BREAKER).layer(service_fn(echo));
+    g.bench_function("wats_breaker_tower_layer_static", |b| {
+        b.iter(|| black_box(tower_call(&mut static_svc, &mut cx, black_box(1))));
+    });
+
     let mut trb_svc = trb_layer().layer(service_fn(echo));
     g.bench_function("tower_resilience_layer", |b| {
         b.iter(|| black_box(tower_call(&mut trb_svc, &mut cx, black_box(1))));
@@ -252,6 +259,20 @@ fn contention(smoke: bool) {
         }),
     ));
 
+    static STATIC_BREAKER: LazyLock<CircuitBreaker> = LazyLock::new(ours);
+    let static_layer = CircuitBreakerLayer::from_static(&STATIC_BREAKER);
+    rows.push((
+        "wats_breaker_tower_layer_static",
+        calls,
+        median_of(runs, || {
+            contended(calls, || {
+                let mut svc = static_layer.layer(service_fn(echo));
+                let mut cx = Context::from_waker(Waker::noop());
+                move || tower_call(&mut svc, &mut cx, black_box(1))
+            })
+        }),
+    ));
+
     let fs = failsafe::Config::new().build();
     let calls = n(100_000);
     rows.push((
@@ -308,11 +329,11 @@ fn contention(smoke: bool) {
          median of {runs} run(s)"
     );
     println!(
-        "{:<28} {:>12} {:>12} {:>12}",
+        "{:<34} {:>12} {:>12} {:>12}",
         "case", "calls/thread", "cpu ns/call", "wall ns/call"
     );
     for (name, calls, (cpu, wall)) in rows {
-        println!("{name:<28} {calls:>12} {cpu:>12.1} {wall:>12.1}");
+        println!("{name:<34} {calls:>12} {cpu:>12.1} {wall:>12.1}");
     }
 }
 

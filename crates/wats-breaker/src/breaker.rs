@@ -593,14 +593,27 @@ impl Inner {
     #[cold]
     fn emit(&self, from: State, to: State, open_for: Duration) {
         let change = StateChange { from, to, open_for };
-        tracing::warn!(
-            target: "wats_breaker",
-            breaker = %self.settings.name,
-            from = ?from,
-            to = ?to,
-            open_for_ms = u64::try_from(open_for.as_millis()).unwrap_or(u64::MAX),
-            "circuit breaker state changed"
-        );
+        let open_for_ms = u64::try_from(open_for.as_millis()).unwrap_or(u64::MAX);
+        // Opening is worth a warning; recovering is news.
+        if to == State::Open {
+            tracing::warn!(
+                target: "wats_breaker",
+                breaker = %self.settings.name,
+                from = ?from,
+                to = ?to,
+                open_for_ms,
+                "circuit breaker state changed"
+            );
+        } else {
+            tracing::info!(
+                target: "wats_breaker",
+                breaker = %self.settings.name,
+                from = ?from,
+                to = ?to,
+                open_for_ms,
+                "circuit breaker state changed"
+            );
+        }
         if let Some(hook) = &self.settings.on_state_change {
             hook(&change);
         }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -49,15 +50,47 @@ impl<Res, E> Classify<Res, E> for DefaultClassifier {
     }
 }
 
+/// How a service and its call futures hold the breaker.
+///
+/// Two handles exist: `Arc<CircuitBreaker>` (what
+/// [`CircuitBreakerLayer::new`] uses) and `&'static CircuitBreaker` (from
+/// [`CircuitBreakerLayer::from_static`], for a breaker in a `static`: no
+/// reference count is touched per call). The trait is sealed.
+pub trait BreakerHandle: Deref<Target = CircuitBreaker> + Clone + sealed::Sealed {
+    /// The handle a new service value gets: a fresh `Arc` (so each service
+    /// value has its own reference count), or the same `&'static`.
+    #[doc(hidden)]
+    fn fork(&self) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for std::sync::Arc<crate::CircuitBreaker> {}
+    impl Sealed for &'static crate::CircuitBreaker {}
+}
+
+impl BreakerHandle for Arc<CircuitBreaker> {
+    fn fork(&self) -> Self {
+        Arc::new(CircuitBreaker::clone(self))
+    }
+}
+
+impl BreakerHandle for &'static CircuitBreaker {
+    fn fork(&self) -> Self {
+        self
+    }
+}
+
 /// A tower [`Layer`] that guards a service with a [`CircuitBreaker`].
 ///
 /// Every service the layer makes shares the layer's breaker. A rejected call
 /// fails at once with [`BreakerError::Rejected`] without calling the inner
 /// service. Rejection happens in `call`, not in `poll_ready`, so wrappers
-/// such as `Buffer` do not treat an open breaker as a dead service.
+/// such as `Buffer` do not treat an open breaker as a dead service (the
+/// inner service's readiness, if reserved, carries over to the next call).
 #[derive(Clone)]
-pub struct CircuitBreakerLayer<C = DefaultClassifier> {
-    breaker: CircuitBreaker,
+pub struct CircuitBreakerLayer<C = DefaultClassifier, H = Arc<CircuitBreaker>> {
+    breaker: H,
     classifier: C,
 }
 
@@ -66,17 +99,30 @@ impl CircuitBreakerLayer {
     #[must_use]
     pub fn new(breaker: CircuitBreaker) -> Self {
         Self {
+            breaker: Arc::new(breaker),
+            classifier: DefaultClassifier,
+        }
+    }
+}
+
+impl CircuitBreakerLayer<DefaultClassifier, &'static CircuitBreaker> {
+    /// A layer around a breaker that lives for the whole program (e.g. in a
+    /// `static LazyLock`): call futures borrow it instead of counting
+    /// references, which saves two atomic read-modify-writes per call.
+    #[must_use]
+    pub fn from_static(breaker: &'static CircuitBreaker) -> Self {
+        Self {
             breaker,
             classifier: DefaultClassifier,
         }
     }
 }
 
-impl<C> CircuitBreakerLayer<C> {
+impl<C, H: BreakerHandle> CircuitBreakerLayer<C, H> {
     /// Uses `classifier` to turn the inner service's results into outcomes.
     /// It is cloned into every call's future; wrap big state in an `Arc`.
     #[must_use]
-    pub fn with_classifier<C2>(self, classifier: C2) -> CircuitBreakerLayer<C2> {
+    pub fn with_classifier<C2>(self, classifier: C2) -> CircuitBreakerLayer<C2, H> {
         CircuitBreakerLayer {
             breaker: self.breaker,
             classifier,
@@ -90,21 +136,21 @@ impl<C> CircuitBreakerLayer<C> {
     }
 }
 
-impl<C> fmt::Debug for CircuitBreakerLayer<C> {
+impl<C, H: BreakerHandle> fmt::Debug for CircuitBreakerLayer<C, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CircuitBreakerLayer")
-            .field("breaker", &self.breaker)
+            .field("breaker", &*self.breaker)
             .finish_non_exhaustive()
     }
 }
 
-impl<S, C: Clone> Layer<S> for CircuitBreakerLayer<C> {
-    type Service = CircuitBreakerService<S, C>;
+impl<S, C: Clone, H: BreakerHandle> Layer<S> for CircuitBreakerLayer<C, H> {
+    type Service = CircuitBreakerService<S, C, H>;
 
     fn layer(&self, inner: S) -> Self::Service {
         CircuitBreakerService {
             inner,
-            breaker: Arc::new(self.breaker.clone()),
+            breaker: self.breaker.fork(),
             classifier: self.classifier.clone(),
         }
     }
@@ -112,27 +158,28 @@ impl<S, C: Clone> Layer<S> for CircuitBreakerLayer<C> {
 
 /// A service guarded by a [`CircuitBreaker`]; made by [`CircuitBreakerLayer`].
 ///
-/// Each call's future keeps a reference-counted handle on the breaker. The
-/// handle is private to this service value: cloning the service makes a new
-/// one (one small allocation per clone), so tasks that each use their own
-/// clone never write a shared reference count on the call path.
-pub struct CircuitBreakerService<S, C = DefaultClassifier> {
+/// With the default `Arc` handle, each call's future keeps a
+/// reference-counted handle on the breaker. The handle is private to this
+/// service value: cloning the service makes a new one (one small allocation
+/// per clone), so tasks that each use their own clone never write a shared
+/// reference count on the call path.
+pub struct CircuitBreakerService<S, C = DefaultClassifier, H = Arc<CircuitBreaker>> {
     inner: S,
-    breaker: Arc<CircuitBreaker>,
+    breaker: H,
     classifier: C,
 }
 
-impl<S: Clone, C: Clone> Clone for CircuitBreakerService<S, C> {
+impl<S: Clone, C: Clone, H: BreakerHandle> Clone for CircuitBreakerService<S, C, H> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
-            breaker: Arc::new(CircuitBreaker::clone(&self.breaker)),
+            breaker: self.breaker.fork(),
             classifier: self.classifier.clone(),
         }
     }
 }
 
-impl<S, C> CircuitBreakerService<S, C> {
+impl<S, C, H: BreakerHandle> CircuitBreakerService<S, C, H> {
     /// The breaker guarding this service.
     #[must_use]
     pub fn breaker(&self) -> &CircuitBreaker {
@@ -150,23 +197,24 @@ impl<S, C> CircuitBreakerService<S, C> {
     }
 }
 
-impl<S: fmt::Debug, C> fmt::Debug for CircuitBreakerService<S, C> {
+impl<S: fmt::Debug, C, H: BreakerHandle> fmt::Debug for CircuitBreakerService<S, C, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CircuitBreakerService")
             .field("inner", &self.inner)
-            .field("breaker", &self.breaker)
+            .field("breaker", &*self.breaker)
             .finish_non_exhaustive()
     }
 }
 
-impl<S, C, Req> Service<Req> for CircuitBreakerService<S, C>
+impl<S, C, H, Req> Service<Req> for CircuitBreakerService<S, C, H>
 where
     S: Service<Req>,
     C: Classify<S::Response, S::Error> + Clone,
+    H: BreakerHandle,
 {
     type Response = S::Response;
     type Error = BreakerError<S::Error>;
-    type Future = ResponseFuture<S::Future, C>;
+    type Future = ResponseFuture<S::Future, C, H>;
 
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
@@ -180,7 +228,7 @@ where
                 state: FutState::Running {
                     fut: self.inner.call(req),
                     permit: Some(LocalPermit {
-                        breaker: Arc::clone(&self.breaker),
+                        breaker: self.breaker.clone(),
                         ticket,
                         done: false,
                     }),
@@ -195,13 +243,13 @@ where
 }
 
 /// A permit held by a call's future; dropping it unrecorded frees it.
-struct LocalPermit {
-    breaker: Arc<CircuitBreaker>,
+struct LocalPermit<H: BreakerHandle> {
+    breaker: H,
     ticket: Ticket,
     done: bool,
 }
 
-impl LocalPermit {
+impl<H: BreakerHandle> LocalPermit<H> {
     #[inline]
     fn record(mut self, outcome: Outcome) {
         self.done = true;
@@ -209,7 +257,7 @@ impl LocalPermit {
     }
 }
 
-impl Drop for LocalPermit {
+impl<H: BreakerHandle> Drop for LocalPermit<H> {
     #[inline]
     fn drop(&mut self) {
         if !self.done {
@@ -222,19 +270,19 @@ pin_project! {
     /// The future of a [`CircuitBreakerService`] call. Records the outcome
     /// when the inner future completes; dropping it early frees the permit
     /// without recording a result.
-    pub struct ResponseFuture<F, C> {
+    pub struct ResponseFuture<F, C, H: BreakerHandle = Arc<CircuitBreaker>> {
         #[pin]
-        state: FutState<F, C>,
+        state: FutState<F, C, H>,
     }
 }
 
 pin_project! {
     #[project = FutStateProj]
-    enum FutState<F, C> {
+    enum FutState<F, C, H: BreakerHandle> {
         Running {
             #[pin]
             fut: F,
-            permit: Option<LocalPermit>,
+            permit: Option<LocalPermit<H>>,
             classifier: C,
         },
         Rejected {
@@ -243,16 +291,17 @@ pin_project! {
     }
 }
 
-impl<F, C> fmt::Debug for ResponseFuture<F, C> {
+impl<F, C, H: BreakerHandle> fmt::Debug for ResponseFuture<F, C, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture").finish_non_exhaustive()
     }
 }
 
-impl<F, C, Res, E> Future for ResponseFuture<F, C>
+impl<F, C, H, Res, E> Future for ResponseFuture<F, C, H>
 where
     F: Future<Output = Result<Res, E>>,
     C: Classify<Res, E>,
+    H: BreakerHandle,
 {
     type Output = Result<Res, BreakerError<E>>;
 

@@ -84,7 +84,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Builder, ConfigError};
 pub use error::{BreakerError, RejectReason, Rejected};
 pub use layer::{
-    CircuitBreakerLayer, CircuitBreakerService, Classify, DefaultClassifier, ResponseFuture,
+    BreakerHandle, CircuitBreakerLayer, CircuitBreakerService, Classify, DefaultClassifier,
+    ResponseFuture,
 };
 
 #[cfg(doctest)]

@@ -190,3 +190,29 @@ fn clones_of_a_service_share_one_breaker() {
     assert!(matches!(call(&mut c, true), Err(BreakerError::Rejected(_))));
     assert_eq!(a.breaker().metrics().rejections, 2);
 }
+
+#[test]
+fn a_static_breaker_works_without_reference_counting() {
+    use std::sync::LazyLock;
+    static CLOCK: LazyLock<ManualClock> = LazyLock::new(ManualClock::new);
+    static BREAKER: LazyLock<CircuitBreaker> = LazyLock::new(|| breaker(&CLOCK));
+    let mut svc =
+        CircuitBreakerLayer::from_static(&BREAKER).layer(service_fn(|ok: bool| async move {
+            if ok { Ok(1) } else { Err(0) }
+        }));
+    let mut other = svc.clone();
+    assert_eq!(call(&mut svc, true).unwrap(), 1);
+    assert!(matches!(call(&mut svc, false), Err(BreakerError::Inner(0))));
+    assert!(matches!(
+        call(&mut other, false),
+        Err(BreakerError::Inner(0))
+    ));
+    assert_eq!(BREAKER.state(), State::Open);
+    assert!(matches!(
+        call(&mut other, true),
+        Err(BreakerError::Rejected(_))
+    ));
+    CLOCK.advance(Duration::from_secs(5));
+    assert_eq!(call(&mut svc, true).unwrap(), 1);
+    assert_eq!(svc.breaker().state(), State::Closed);
+}
