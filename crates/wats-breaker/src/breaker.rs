@@ -129,9 +129,22 @@ pub struct Metrics {
 
 /// One admitted call: its generation and whether it is a probe.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Ticket {
-    generation: u32,
-    probe: bool,
+pub(crate) struct Ticket(u32);
+
+impl Ticket {
+    /// The generation (30 bits) above a probe flag in bit 0.
+    #[inline]
+    fn new(generation: u32, probe: bool) -> Self {
+        Self((generation << 1) | u32::from(probe))
+    }
+    #[inline]
+    fn generation(self) -> u32 {
+        self.0 >> 1
+    }
+    #[inline]
+    fn probe(self) -> bool {
+        self.0 & 1 == 1
+    }
 }
 
 /// Slow-path state, guarded by the transition mutex.
@@ -346,10 +359,7 @@ impl Inner {
     fn acquire(&self) -> Result<Ticket, Rejected> {
         let w = self.word.0.load(Ordering::Acquire);
         if kind(w) == CLOSED {
-            return Ok(Ticket {
-                generation: generation(w),
-                probe: false,
-            });
+            return Ok(Ticket::new(generation(w), false));
         }
         self.acquire_slow(w)
     }
@@ -359,10 +369,7 @@ impl Inner {
         loop {
             match kind(w) {
                 CLOSED => {
-                    return Ok(Ticket {
-                        generation: generation(w),
-                        probe: false,
-                    });
+                    return Ok(Ticket::new(generation(w), false));
                 }
                 HALF_OPEN => {
                     if inflight(w) >= u64::from(self.settings.permitted_probes) {
@@ -376,10 +383,7 @@ impl Inner {
                         Ordering::Acquire,
                     ) {
                         Ok(_) => {
-                            return Ok(Ticket {
-                                generation: generation(w),
-                                probe: true,
-                            });
+                            return Ok(Ticket::new(generation(w), true));
                         }
                         Err(actual) => w = actual,
                     }
@@ -406,10 +410,7 @@ impl Inner {
                         self.word.0.store(half, Ordering::Release);
                         drop(slow);
                         self.emit(State::Open, State::HalfOpen, Duration::ZERO);
-                        return Ok(Ticket {
-                            generation: generation(half),
-                            probe: true,
-                        });
+                        return Ok(Ticket::new(generation(half), true));
                     }
                     drop(slow);
                     w = cur;
@@ -438,7 +439,7 @@ impl Inner {
     /// store to this thread's own counter stripe.
     #[inline(always)]
     fn complete(&self, t: Ticket, outcome: Option<Outcome>) {
-        if t.probe || self.window.is_some() || outcome != Some(Outcome::Success) {
+        if t.probe() || self.window.is_some() || outcome != Some(Outcome::Success) {
             self.complete_slow(t, outcome);
             return;
         }
@@ -452,7 +453,7 @@ impl Inner {
 
     #[cold]
     fn clear_consecutive(&self, t: Ticket) {
-        if generation(self.word.0.load(Ordering::Acquire)) == t.generation {
+        if generation(self.word.0.load(Ordering::Acquire)) == t.generation() {
             self.consecutive.0.store(0, Ordering::Relaxed);
         }
     }
@@ -469,7 +470,7 @@ impl Inner {
                 None => Counter::Dropped,
             },
         );
-        if t.probe {
+        if t.probe() {
             self.complete_probe(t, outcome);
             return;
         }
@@ -490,13 +491,13 @@ impl Inner {
     #[cold]
     fn closed_failure(&self, s: usize, t: Ticket) {
         let w = self.word.0.load(Ordering::Acquire);
-        if generation(w) != t.generation || kind(w) != CLOSED {
+        if generation(w) != t.generation() || kind(w) != CLOSED {
             return; // late result from an earlier cycle
         }
         let n = self.consecutive.0.fetch_add(1, Ordering::AcqRel) + 1;
         let by_rate = self.window.as_ref().is_some_and(|win| win.record(s, true));
         if n >= self.settings.consecutive_failures || by_rate {
-            self.trip(t.generation, CLOSED);
+            self.trip(t.generation(), CLOSED);
         }
     }
 
@@ -504,18 +505,18 @@ impl Inner {
     fn complete_probe(&self, t: Ticket, outcome: Option<Outcome>) {
         let mut w = self.word.0.load(Ordering::Acquire);
         loop {
-            if generation(w) != t.generation || kind(w) != HALF_OPEN {
+            if generation(w) != t.generation() || kind(w) != HALF_OPEN {
                 return; // this probe's cycle is over
             }
             let new = match outcome {
                 Some(Outcome::Failure) => {
-                    self.trip(t.generation, HALF_OPEN);
+                    self.trip(t.generation(), HALF_OPEN);
                     return;
                 }
                 Some(Outcome::Success)
                     if successes(w) + 1 >= u64::from(self.settings.probe_successes) =>
                 {
-                    self.close(t.generation);
+                    self.close(t.generation());
                     return;
                 }
                 Some(Outcome::Success) => w - (1 << INFLIGHT_SHIFT) + (1 << SUCCESS_SHIFT),
@@ -643,7 +644,7 @@ impl Permit<'_> {
     /// Whether this permit is a HALF_OPEN probe.
     #[must_use]
     pub fn is_probe(&self) -> bool {
-        self.ticket.probe
+        self.ticket.probe()
     }
 }
 
@@ -659,8 +660,8 @@ impl Drop for Permit<'_> {
 impl fmt::Debug for Permit<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Permit")
-            .field("probe", &self.ticket.probe)
-            .field("generation", &self.ticket.generation)
+            .field("probe", &self.ticket.probe())
+            .field("generation", &self.ticket.generation())
             .finish()
     }
 }
@@ -685,7 +686,7 @@ impl OwnedPermit {
     /// Whether this permit is a HALF_OPEN probe.
     #[must_use]
     pub fn is_probe(&self) -> bool {
-        self.ticket.probe
+        self.ticket.probe()
     }
 }
 
@@ -701,8 +702,8 @@ impl Drop for OwnedPermit {
 impl fmt::Debug for OwnedPermit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OwnedPermit")
-            .field("probe", &self.ticket.probe)
-            .field("generation", &self.ticket.generation)
+            .field("probe", &self.ticket.probe())
+            .field("generation", &self.ticket.generation())
             .finish()
     }
 }
