@@ -32,7 +32,10 @@
 //! In CLOSED, admission is one atomic load and a success writes only the
 //! calling thread's own counter stripe (a plain store on a cache line no other
 //! live thread writes): no lock, no shared write, no allocation. The counters
-//! are summed over stripes when read. See `docs/perf/breaker.md`.
+//! are summed over stripes when read. The tower layer adds one owned handle
+//! per call: an `Arc` private to each service value
+//! ([`CircuitBreakerLayer::new`]) or a `&'static` breaker
+//! ([`CircuitBreakerLayer::from_static`]). See `docs/perf/breaker.md`.
 //!
 //! # Example
 //! ```
