@@ -177,7 +177,7 @@ where
         let _enter = this.span.enter();
         let result = ready!(this.inner.poll(cx));
         Poll::Ready(match result {
-            Ok(resp) => {
+            Ok(mut resp) => {
                 if let Some(server_id) = resp
                     .headers()
                     .get(&this.shared.correlation_header)
@@ -188,6 +188,9 @@ where
                 let status = resp.status();
                 this.span.record("status", status.as_u16());
                 if status.is_success() {
+                    tracing::debug!("WATS call succeeded");
+                    // Lets callers log follow-up events (the submit result) in this call's span.
+                    resp.extensions_mut().insert(this.span.clone());
                     Ok(resp)
                 } else {
                     let err = Error::from_status(

@@ -148,7 +148,10 @@ impl Reports<'_> {
             )
             .await?;
         let id = parse_submit_id(resp.body())?;
-        tracing::info!(report_id = %id, "report submitted");
+        // Inside the call's `wats.call` span, so the line carries its correlation id.
+        let span = resp.extensions().get::<tracing::Span>();
+        let span = span.cloned().unwrap_or_else(tracing::Span::none);
+        span.in_scope(|| tracing::info!(report_id = %id, "report submitted"));
         Ok(id)
     }
 }
