@@ -266,6 +266,36 @@ impl Reports<'_> {
     /// token) is bad and a replay would fail the same way. [`Error::InvalidInput`] when the
     /// report id cannot name a file; [`Error::Encode`] when the report cannot be serialised.
     /// When spooling fails too, an [`Error::Io`] carrying both causes (see [`SpoolFailed`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> wats_core::Result<()> {
+    /// use wats_core::{Status, UutReportBuilder};
+    /// use wats_http::{Client, SubmitOutcome};
+    ///
+    /// let server = wats_mock::MockServer::start();
+    /// let dir = std::env::temp_dir().join(format!("wats-doc-spool-{}", std::process::id()));
+    /// let client = Client::builder()
+    ///     .base_url(server.url())
+    ///     .token("dXNlcjpwYXNz")
+    ///     .spool_dir(&dir)
+    ///     .build()?;
+    /// let report = UutReportBuilder::new("PCBA-1001", "SN-1", "B", 10)
+    ///     .station("ST-1", "Line 1", "Production")
+    ///     .result(Status::Passed)
+    ///     .build()?;
+    ///
+    /// server.fail_next(1, 503); // WATS is having a bad moment
+    /// let outcome = client.reports().submit_or_spool(&report).await?;
+    /// assert!(matches!(outcome, SubmitOutcome::Spooled(_)));
+    /// assert_eq!(client.spool().len().await?, 1);
+    ///
+    /// let summary = client.spool().flush().await?; // it is back
+    /// assert_eq!(summary.delivered, [outcome.id()]);
+    /// assert!(server.stored_report(outcome.id()).is_some());
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(()) }
+    /// ```
     pub async fn submit_or_spool(&self, report: &Report) -> Result<SubmitOutcome> {
         let (id, body) = prepare(report)?;
         submit_or_spool_bytes(self.client, id, body).await
