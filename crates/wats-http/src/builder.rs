@@ -12,6 +12,7 @@ use wats_core::{Error, Result};
 
 use crate::client::{Client, Shared};
 use crate::retry::RetrySettings;
+use crate::spool::{SpoolSettings, SpoolState};
 use crate::url::BaseUrl;
 
 /// Environment variables read by [`ClientBuilder::from_env`], in order of precedence.
@@ -61,6 +62,7 @@ pub struct ClientBuilder {
     built_in_roots: bool,
     retry: RetrySettings,
     retry_budget_percent: f32,
+    spool: SpoolSettings,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +81,7 @@ impl Default for ClientBuilder {
             built_in_roots: true,
             retry: RetrySettings::default(),
             retry_budget_percent: 0.2,
+            spool: SpoolSettings::default(),
         }
     }
 }
@@ -99,6 +102,7 @@ impl fmt::Debug for ClientBuilder {
             .field("built_in_roots", &self.built_in_roots)
             .field("retry", &self.retry)
             .field("retry_budget_percent", &self.retry_budget_percent)
+            .field("spool", &self.spool)
             .finish()
     }
 }
@@ -293,6 +297,7 @@ impl ClientBuilder {
             ));
         }
         let tls = self.tls_config()?;
+        let spool = SpoolState::new(self.spool.clone(), base.as_str());
         let shared = Shared {
             base,
             auth,
@@ -312,8 +317,27 @@ impl ClientBuilder {
             body_limit: self.body_limit,
             pool_idle_timeout: self.pool_idle_timeout,
             pool_max_idle_per_host: self.pool_max_idle_per_host,
+            spool,
         };
         Ok(Client::from_shared(Arc::new(shared)))
+    }
+
+    /// The directory of the report spool used by
+    /// [`Reports::submit_or_spool`](crate::Reports::submit_or_spool) and
+    /// [`Client::spool`]. Default: [`default_spool_dir`](crate::default_spool_dir),
+    /// `<data dir>/wats/spool/<server>`. Nothing is created until the spool is used.
+    pub fn spool_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.spool.dir = Some(dir.into());
+        self
+    }
+
+    /// Make [`Reports::submit`](crate::Reports::submit) spool a report WATS cannot take
+    /// now (transport error, timeout, 5xx, open circuit) and return its id as `Ok`, like
+    /// [`submit_or_spool`](crate::Reports::submit_or_spool) without the outcome.
+    /// Default `false`.
+    pub fn spool_by_default(mut self, enabled: bool) -> Self {
+        self.spool.by_default = enabled;
+        self
     }
 
     fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>> {

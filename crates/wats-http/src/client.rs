@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) body_limit: u64,
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) pool_max_idle_per_host: usize,
+    /// The report spool (directory, spool-by-default, the opened spool).
+    pub(crate) spool: crate::spool::SpoolState,
 }
 
 /// The async WATS client.
@@ -184,6 +186,13 @@ impl Client {
             return Ok(Vec::new());
         }
         wats_core::json::from_slice(resp.body())
+    }
+}
+
+impl Client {
+    /// The settings shared with clones and sibling pools.
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 }
 

@@ -25,6 +25,7 @@ mod api;
 mod builder;
 mod client;
 mod retry;
+mod spool;
 mod stack;
 mod url;
 
@@ -38,4 +39,8 @@ pub use builder::{
     DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
 pub use client::Client;
+pub use spool::{
+    FlushSummary, FlusherHandle, SpoolFailed, SpoolHandle, SubmitOutcome, default_spool_dir,
+};
 pub use wats_core::{Error, Result};
+pub use wats_spool::SpoolEntry;

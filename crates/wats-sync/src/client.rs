@@ -301,11 +301,18 @@ impl Reports<'_> {
             .run(move |c| async move { c.reports().query_headers(&query).await })
     }
 
-    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly.
+    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly. With
+    /// [`ClientBuilder::spool_by_default`] on, this is [`submit_or_spool`](Self::submit_or_spool)
+    /// returning just the id.
     ///
     /// # Errors
     /// As [`wats_http::Reports::submit`].
     pub fn submit(&self, report: &Report) -> Result<String> {
+        if self.client.spools_by_default() {
+            return self
+                .submit_or_spool(report)
+                .map(wats_http::SubmitOutcome::into_id);
+        }
         let wsjf = Bytes::from(wats_core::json::to_vec(report)?);
         self.submit_raw(wsjf)
     }
@@ -454,5 +461,128 @@ impl Processes<'_> {
         self.client
             .exec
             .run(move |c| async move { c.processes().list_with(filter).await })
+    }
+}
+
+// ---- durable submit spool ---------------------------------------------------------------
+
+impl ClientBuilder {
+    forward! {
+        /// Directory of the report spool (default `<data dir>/wats/spool/<server>`).
+        spool_dir(dir: impl Into<std::path::PathBuf>);
+        /// Make [`Reports::submit`] spool a report WATS cannot take now and return its id.
+        spool_by_default(enabled: bool);
+    }
+}
+
+impl Client {
+    /// The report spool: what [`Reports::submit_or_spool`] writes and [`SpoolHandle::flush`]
+    /// replays; see [`wats_http::SpoolHandle`].
+    pub fn spool(&self) -> SpoolHandle<'_> {
+        SpoolHandle { client: self }
+    }
+
+    /// Whether [`Reports::submit`] spools on a transient failure.
+    pub fn spools_by_default(&self) -> bool {
+        self.template.spools_by_default()
+    }
+}
+
+impl Reports<'_> {
+    /// Submit a report, or keep it durably in the spool when WATS cannot take it now
+    /// (transport error, timeout, 5xx, open circuit); a 4xx is returned as the error.
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::submit_or_spool`], plus
+    /// [`wats_core::Error::BlockingInAsyncContext`].
+    pub fn submit_or_spool(&self, report: &Report) -> Result<wats_http::SubmitOutcome> {
+        let report = report.clone();
+        self.client
+            .exec
+            .run(move |c| async move { c.reports().submit_or_spool(&report).await })
+    }
+}
+
+/// The blocking report spool; see [`wats_http::SpoolHandle`].
+#[derive(Debug, Clone, Copy)]
+pub struct SpoolHandle<'a> {
+    client: &'a Client,
+}
+
+impl SpoolHandle<'_> {
+    /// The spool directory.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::dir`].
+    pub fn dir(&self) -> Result<std::path::PathBuf> {
+        self.client.template.spool().dir()
+    }
+
+    /// How many reports are waiting.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::len`].
+    pub fn len(&self) -> Result<usize> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().len().await })
+    }
+
+    /// Whether no report is waiting.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::is_empty`].
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// The reports waiting, oldest first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::list`].
+    pub fn list(&self) -> Result<Vec<wats_http::SpoolEntry>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().list().await })
+    }
+
+    /// Reports the server rejected, oldest first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::rejected`].
+    pub fn rejected(&self) -> Result<Vec<wats_http::SpoolEntry>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().rejected().await })
+    }
+
+    /// Files moved to quarantine, oldest first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::quarantined`].
+    pub fn quarantined(&self) -> Result<Vec<wats_http::SpoolEntry>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().quarantined().await })
+    }
+
+    /// Replay the spool oldest first, waiting for another flusher to finish first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::flush`].
+    pub fn flush(&self) -> Result<wats_http::FlushSummary> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().flush().await })
+    }
+
+    /// Like [`flush`](Self::flush), but `Ok(None)` when another flusher holds the lock.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::try_flush`].
+    pub fn try_flush(&self) -> Result<Option<wats_http::FlushSummary>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().try_flush().await })
     }
 }

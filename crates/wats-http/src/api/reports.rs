@@ -60,7 +60,7 @@ pub(crate) fn bool_str(b: bool) -> &'static str {
 /// Report calls, from [`Client::reports`].
 #[derive(Debug, Clone, Copy)]
 pub struct Reports<'a> {
-    client: &'a Client,
+    pub(crate) client: &'a Client,
 }
 
 impl Client {
@@ -121,10 +121,22 @@ impl Reports<'_> {
     /// gives back. Never retried automatically: resubmit explicitly (the report's
     /// own `id` makes a resubmission recognisable to the server).
     ///
+    /// With [`ClientBuilder::spool_by_default`](crate::ClientBuilder::spool_by_default)
+    /// on, this is [`submit_or_spool`](Self::submit_or_spool) returning just the id: a
+    /// report WATS cannot take now (transport error, timeout, 5xx, open circuit) is
+    /// spooled and its id returned as `Ok`; check [`Client::spool`] for what is waiting.
+    ///
     /// # Errors
     /// [`Error::Encode`] if the report cannot be serialised; status, transport,
-    /// timeout errors; [`Error::Decode`] when the answer holds no id.
+    /// timeout errors; [`Error::Decode`] when the answer holds no id. With spool by
+    /// default, the errors of [`submit_or_spool`](Self::submit_or_spool).
     pub async fn submit(&self, report: &Report) -> Result<String> {
+        if self.client.spools_by_default() {
+            return self
+                .submit_or_spool(report)
+                .await
+                .map(crate::SubmitOutcome::into_id);
+        }
         let body = wats_core::json::to_vec(report)?;
         self.submit_raw(body).await
     }
