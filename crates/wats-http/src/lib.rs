@@ -22,10 +22,12 @@
 //! ```
 
 mod api;
+mod breaker;
 mod builder;
 mod client;
 mod retry;
 mod stack;
+mod station;
 mod url;
 
 pub use api::processes::{ProcessFilter, Processes};
@@ -33,9 +35,15 @@ pub use api::products::Products;
 pub use api::query::{HeaderQuery, ReportKind, UnitQuery, odata_quote, odata_utc};
 pub use api::reports::{ReportOptions, Reports};
 pub use api::units::Units;
+pub use breaker::{
+    CircuitBreakerSettings, DEFAULT_BREAKER_OPEN_DURATION, DEFAULT_BREAKER_PROBES,
+    DEFAULT_BREAKER_THRESHOLD,
+};
 pub use builder::{
     BASE_URL_ENV, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
 pub use client::Client;
+pub use wats_breaker::CircuitBreaker;
 pub use wats_core::{Error, Result};
+pub use wats_station::{Detector, Station};
