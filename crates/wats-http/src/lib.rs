@@ -3,7 +3,11 @@
 //! [`Client`] talks to a WATS server's REST API: `Authorization: Basic <token>`,
 //! JSON, a whole-call timeout, capped and gzip-decoded bodies, retries of idempotent
 //! calls (with backoff, `Retry-After` and a retry budget), a correlation id on every
-//! call, HTTPS through rustls with certificate verification always on.
+//! call, HTTPS through rustls with certificate verification always on, one
+//! circuit breaker per client (shared by clones and pools: an outage costs the
+//! server a handful of requests, then calls fail at once with
+//! [`Error::CircuitOpen`]), and the test [`Station`] (explicit or detected at
+//! build) filled into submitted reports that do not name one.
 //!
 //! ```
 //! # async fn demo() -> wats_core::Result<()> {
