@@ -231,16 +231,20 @@ where
 
 // ---- submit_or_spool --------------------------------------------------------------------
 
-/// The id to spool under (assigning a fresh UUID to a report without one) and the WSJF bytes.
-fn prepare(report: &Report) -> Result<(String, Bytes)> {
+/// The id to spool under (assigning a fresh UUID to a report without one) and the WSJF bytes,
+/// with the client's station filled in where the report leaves it unset (as `submit` does).
+fn prepare(report: &Report, station: &wats_station::Station) -> Result<(String, Bytes)> {
     let existing = report.id.as_str().filter(|id| !id.is_empty());
     let (id, body) = match existing {
-        Some(id) => (id.to_owned(), wats_core::json::to_vec(report)?),
+        Some(id) => (
+            id.to_owned(),
+            crate::station::encode_report(report, station)?,
+        ),
         None => {
             let id = uuid::Uuid::new_v4().hyphenated().to_string();
             let mut with_id = report.clone();
             with_id.id.set(id.clone());
-            (id, wats_core::json::to_vec(&with_id)?)
+            (id, crate::station::encode_report(&with_id, station)?)
         }
     };
     if !wats_spool::is_valid_id(&id) {
@@ -297,7 +301,7 @@ impl Reports<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn submit_or_spool(&self, report: &Report) -> Result<SubmitOutcome> {
-        let (id, body) = prepare(report)?;
+        let (id, body) = prepare(report, self.client.station())?;
         submit_or_spool_bytes(self.client, id, body).await
     }
 }
@@ -848,14 +852,22 @@ mod tests {
 
     #[test]
     fn prepare_assigns_an_id_and_checks_it() {
+        let station = wats_station::Station::new("st-9").unwrap();
         let report = Report::default();
-        let (id, body) = prepare(&report).unwrap();
+        let (id, body) = prepare(&report, &station).unwrap();
         assert!(uuid::Uuid::parse_str(&id).is_ok());
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["id"], id.as_str());
+        assert_eq!(
+            v["machineName"], "ST-9",
+            "the spooled bytes carry the station"
+        );
         let mut bad = Report::default();
         bad.id.set("../x".to_owned());
-        assert!(matches!(prepare(&bad), Err(Error::InvalidInput { .. })));
+        assert!(matches!(
+            prepare(&bad, &station),
+            Err(Error::InvalidInput { .. })
+        ));
     }
 
     #[test]

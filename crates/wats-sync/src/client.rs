@@ -149,6 +149,23 @@ impl ClientBuilder {
         retry_on_500(enabled: bool);
         /// Retry budget, as a percentage of extra load.
         retry_budget_percent(percent: f32);
+        /// Circuit breaker settings; see [`wats_http::ClientBuilder::circuit_breaker`]. One
+        /// breaker serves every thread of the client.
+        circuit_breaker(settings: wats_http::CircuitBreakerSettings);
+        /// Consecutive failed attempts that open the circuit breaker (default 5).
+        circuit_breaker_threshold(failures: u32);
+        /// How long an open circuit breaker rejects calls (default 30 s).
+        circuit_breaker_open_duration(duration: Duration);
+        /// Probe calls a half-open circuit breaker admits at once (default 1).
+        circuit_breaker_probes(probes: u32);
+        /// Use a breaker built by the caller (hooks, test clock).
+        custom_circuit_breaker(breaker: wats_http::CircuitBreaker);
+        /// No circuit breaker.
+        disable_circuit_breaker();
+        /// The station filled into submitted reports (else detected at build).
+        station(station: wats_http::Station);
+        /// Detect the station with this detector instead of the default one.
+        station_detector(detector: wats_http::Detector);
     }
 
     /// Build the client. Runtimes and pools are created lazily, per thread, on first use.
@@ -202,6 +219,17 @@ impl Client {
     /// The normalised base URL.
     pub fn base_url(&self) -> &str {
         self.template.base_url()
+    }
+
+    /// The circuit breaker shared by every thread (and clone) of this client; `None` when
+    /// disabled. See [`wats_http::Client::circuit_breaker`].
+    pub fn circuit_breaker(&self) -> Option<&wats_http::CircuitBreaker> {
+        self.template.circuit_breaker()
+    }
+
+    /// The station filled into submitted reports. See [`wats_http::Client::station`].
+    pub fn station(&self) -> &wats_http::Station {
+        self.template.station()
     }
 
     /// How this client runs its calls.
@@ -301,7 +329,8 @@ impl Reports<'_> {
             .run(move |c| async move { c.reports().query_headers(&query).await })
     }
 
-    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly. With
+    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly. The client's
+    /// station fills the report's unset `machineName`, `location` and `purpose`. With
     /// [`ClientBuilder::spool_by_default`] on, this is [`submit_or_spool`](Self::submit_or_spool)
     /// returning just the id.
     ///
@@ -313,11 +342,21 @@ impl Reports<'_> {
                 .submit_or_spool(report)
                 .map(wats_http::SubmitOutcome::into_id);
         }
-        let wsjf = Bytes::from(wats_core::json::to_vec(report)?);
+        let wsjf = self.encode(report)?;
         self.submit_raw(wsjf)
     }
 
-    /// `POST /api/Report/WSJF` with an already serialized report.
+    /// The WSJF bytes [`submit`](Self::submit) sends (the station filled in); see
+    /// [`wats_http::Reports::encode`].
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Encode`] if the report cannot be serialised.
+    pub fn encode(&self, report: &Report) -> Result<Bytes> {
+        self.client.template.reports().encode(report)
+    }
+
+    /// `POST /api/Report/WSJF` with an already serialized report, sent verbatim (no station
+    /// filling).
     ///
     /// # Errors
     /// As [`wats_http::Reports::submit_raw`].

@@ -125,6 +125,10 @@ impl Reports<'_> {
     /// on, this is [`submit_or_spool`](Self::submit_or_spool) returning just the id: a
     /// report WATS cannot take now (transport error, timeout, 5xx, open circuit) is
     /// spooled and its id returned as `Ok`; check [`Client::spool`] for what is waiting.
+    /// The client's [`station`](Client::station) fills `machineName`, `location`
+    /// and `purpose` where the report does not set them (absent, `null` or blank
+    /// text); values the report sets are kept. The caller's report is not
+    /// changed (see [`encode`](Self::encode)).
     ///
     /// # Errors
     /// [`Error::Encode`] if the report cannot be serialised; status, transport,
@@ -137,13 +141,26 @@ impl Reports<'_> {
                 .await
                 .map(crate::SubmitOutcome::into_id);
         }
-        let body = wats_core::json::to_vec(report)?;
+        let body = self.encode(report)?;
         self.submit_raw(body).await
+    }
+
+    /// The WSJF bytes [`submit`](Self::submit) sends: `report` serialised with
+    /// the client's station filled into its unset `machineName`, `location` and
+    /// `purpose`. Use it to store a report for a later
+    /// [`submit_raw`](Self::submit_raw). The report is cloned only when a member
+    /// present as `null` or blank must be replaced.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] if the report cannot be serialised.
+    pub fn encode(&self, report: &Report) -> Result<Bytes> {
+        crate::station::encode_report(report, self.client.station()).map(Bytes::from)
     }
 
     /// Submit an already serialised WSJF report (`POST /api/Report/WSJF`), for
     /// example one replayed from a spool. Returns the report id the server gives
-    /// back. POST is never retried automatically.
+    /// back. POST is never retried automatically. The bytes are sent verbatim:
+    /// the station is **not** filled in (use [`encode`](Self::encode) first).
     ///
     /// # Errors
     /// Status, transport and timeout errors; [`Error::Decode`] when the answer holds
