@@ -52,6 +52,9 @@ async fn main() -> wats::Result<()> {
         .token("c3RhdGlvbjpkZW1v")
         .timeout(Duration::from_secs(2))
         .spool_dir(&spool_dir)
+        // After 5 failures in a row the breaker opens: reports are then spooled at once,
+        // without waiting on a dead server. A short open time lets the demo recover fast.
+        .circuit_breaker_open_duration(Duration::from_secs(1))
         .build()?;
     println!("station spool: {}", client.spool().dir()?.display());
 
@@ -78,7 +81,10 @@ async fn main() -> wats::Result<()> {
         println!("  {}", entry.id());
     }
 
-    println!("WATS is back; the background flusher catches up:");
+    if let Some(breaker) = client.circuit_breaker() {
+        println!("circuit breaker: {:?}", breaker.state());
+    }
+    println!("WATS is back; the background flusher catches up (after the breaker's probe):");
     let flusher = client.spool().spawn_flusher(Duration::from_millis(100))?;
     server
         .accept_connections()

@@ -50,9 +50,9 @@ pub use wats_core as core;
 pub use wats_core::{CorrelationExt, CorrelationId, Error, Result, with_correlation_id};
 
 #[cfg(feature = "client")]
-pub use wats_http as http;
-#[cfg(feature = "client")]
 pub use wats_breaker as breaker;
+#[cfg(feature = "client")]
+pub use wats_http as http;
 #[cfg(feature = "client")]
 pub use wats_http::{Client, ClientBuilder, HeaderQuery, ProcessFilter, ReportOptions, UnitQuery};
 

@@ -23,13 +23,55 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A client whose breaker stays out of the way: these tests are about the spool and
+/// simulate outages longer than the breaker's threshold (see
+/// `spooled_when_the_circuit_is_open` for the breaker path).
 fn client_for(url: &str, dir: &Path) -> Client {
     Client::builder()
         .base_url(url)
         .token(TOKEN)
         .spool_dir(dir)
+        .disable_circuit_breaker()
         .build()
         .unwrap()
+}
+
+#[tokio::test]
+async fn spooled_when_the_circuit_is_open() {
+    let server = MockServer::start();
+    let dir = temp_dir("circuit");
+    let c = Client::builder()
+        .base_url(server.url())
+        .token(TOKEN)
+        .spool_dir(&dir)
+        .circuit_breaker_threshold(1)
+        .build()
+        .unwrap();
+    server.fail_next(1, 503);
+    let first = c
+        .reports()
+        .submit_or_spool(&report("SN-CB-1"))
+        .await
+        .unwrap();
+    assert!(first.is_spooled());
+    let seen = server.requests_total();
+    // The breaker is open now: the next report is spooled without touching the network.
+    let second = c
+        .reports()
+        .submit_or_spool(&report("SN-CB-2"))
+        .await
+        .unwrap();
+    assert!(second.is_spooled());
+    assert_eq!(server.requests_total(), seen);
+    assert_eq!(c.spool().len().await.unwrap(), 2);
+    // A flush while the circuit is open stops at once and keeps both.
+    let summary = c.spool().flush().await.unwrap();
+    assert!(matches!(
+        summary.stopped_by,
+        Some(Error::CircuitOpen { .. })
+    ));
+    assert_eq!(summary.remaining, 2);
+    assert_eq!(server.requests_total(), seen);
 }
 
 fn report(sn: &str) -> Report {
