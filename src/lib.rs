@@ -8,6 +8,7 @@
 //! |---|---|---|---|
 //! | [`core`] | `wats-core` | always | models (reports and every step type, products, units, processes, headers), [`Error`], correlation ids; no I/O |
 //! | [`http`] | `wats-http` | `client` | the async [`Client`]: auth, timeouts, retries, the typed API |
+//! | [`breaker`] | `wats-breaker` | `client` | the generic circuit breaker and tower layer |
 //! | [`blocking`] | `wats-sync` | `blocking` | the blocking `Client`, on a thread-local runtime pool |
 //! | [`station`] | `wats-station` | `station` | which test station this is, detected in tiers |
 //! | [`log`] | `wats-log` | `log` | flat JSON / text logs with correlation ids |
@@ -48,6 +49,8 @@
 pub use wats_core as core;
 pub use wats_core::{CorrelationExt, CorrelationId, Error, Result, with_correlation_id};
 
+#[cfg(feature = "client")]
+pub use wats_breaker as breaker;
 #[cfg(feature = "client")]
 pub use wats_http as http;
 #[cfg(feature = "client")]

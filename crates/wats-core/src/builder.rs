@@ -56,13 +56,32 @@ fn required<'a>(field: &str, value: &'a Field<String>) -> Result<&'a str> {
     Ok(v)
 }
 
+/// A station member is validated only when it is set (absent, `null` and blank
+/// text mean "not set"; the client fills those from its station).
+fn optional(field: &str, value: &Field<String>) -> Result<()> {
+    match value.as_str() {
+        Some(v) if !v.trim().is_empty() => validate_text(field, v),
+        _ => Ok(()),
+    }
+}
+
+/// Blank text means "not set": the key is left out, so a client can fill it.
+fn station_text(value: &str) -> Field<String> {
+    if value.trim().is_empty() {
+        Field::Absent
+    } else {
+        value.into()
+    }
+}
+
 fn validate_header(r: &Report) -> Result<()> {
     validate_identifier("pn", r.pn.as_str().unwrap_or(""))?;
     validate_identifier("sn", r.sn.as_str().unwrap_or(""))?;
     required("rev", &r.rev)?;
-    required("machineName", &r.machine_name)?;
-    required("location", &r.location)?;
-    required("purpose", &r.purpose)?;
+    // Station fields are optional: a client fills them from its station at submit.
+    optional("machineName", &r.machine_name)?;
+    optional("location", &r.location)?;
+    optional("purpose", &r.purpose)?;
     for (i, su) in r.sub_units.items().iter().enumerate() {
         validate_identifier(&format!("subUnits[{i}].pn"), su.pn.as_str().unwrap_or(""))?;
         // A UUR sub-unit may have an empty serial number.
@@ -138,11 +157,16 @@ impl UutReportBuilder {
         }
     }
 
-    /// Station name (`machineName`), `location` and `purpose`; all required.
+    /// Station name (`machineName`), `location` and `purpose`.
+    ///
+    /// Optional: a report built without them is valid, and
+    /// `wats_http::Client` fills every unset one from its station when the report
+    /// is submitted (see [`Report::fill_station`]). Blank text counts as not set.
+    /// Values that are set must be 1 to 100 characters.
     pub fn station(mut self, machine_name: &str, location: &str, purpose: &str) -> Self {
-        self.report.machine_name = machine_name.into();
-        self.report.location = location.into();
-        self.report.purpose = purpose.into();
+        self.report.machine_name = station_text(machine_name);
+        self.report.location = station_text(location);
+        self.report.purpose = station_text(purpose);
         self
     }
 
@@ -240,7 +264,8 @@ impl UutReportBuilder {
     }
 
     /// Validate and build. Fails with [`Error::InvalidInput`] naming the field
-    /// (`pn`, `sn`, `rev`, `machineName`, `location`, `purpose`, `subUnits[i].sn`, ...).
+    /// (`pn`, `sn`, `rev`, `subUnits[i].sn`, ..., and `machineName`, `location`,
+    /// `purpose` when they are set but too long).
     pub fn build(self) -> Result<Report> {
         let UutReportBuilder {
             mut report,
@@ -330,10 +355,11 @@ impl UurReportBuilder {
         b
     }
 
-    /// Station name (`machineName`) and `location`.
+    /// Station name (`machineName`) and `location`. Optional, as for
+    /// [`UutReportBuilder::station`]: unset ones are filled by the client at submit.
     pub fn station(mut self, machine_name: &str, location: &str) -> Self {
-        self.report.machine_name = machine_name.into();
-        self.report.location = location.into();
+        self.report.machine_name = station_text(machine_name);
+        self.report.location = station_text(location);
         self
     }
 
@@ -463,10 +489,33 @@ mod tests {
     }
 
     #[test]
-    fn missing_station_is_named() {
+    fn station_is_optional_but_validated_when_set() {
+        // No station: valid; the client fills it at submit.
+        let report = UutReportBuilder::new("PN", "SN", "A", 10).build().unwrap();
+        assert!(report.machine_name.is_absent());
+        assert!(report.location.is_absent());
+        assert!(report.purpose.is_absent());
+        // Blank text is "not set", not an error.
+        let report = UutReportBuilder::new("PN", "SN", "A", 10)
+            .station("ST", " ", "")
+            .build()
+            .unwrap();
+        assert_eq!(report.machine_name.as_str(), Some("ST"));
+        assert!(report.location.is_absent() && report.purpose.is_absent());
+        // A set value is still checked.
         let err = UutReportBuilder::new("PN", "SN", "A", 10)
+            .station(&"s".repeat(101), "L", "P")
             .build()
             .unwrap_err();
         assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "machineName"));
+        // The serial number rules are unchanged without a station.
+        let err = UutReportBuilder::new("PN", "S?N", "A", 10)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "sn"));
+        // A UUR without a station: purpose stays `Repair`, the rest is unset.
+        let uur = UurReportBuilder::new("PN", "SN", "A", 10).build().unwrap();
+        assert!(uur.machine_name.is_absent());
+        assert_eq!(uur.purpose.as_str(), Some("Repair"));
     }
 }

@@ -36,11 +36,21 @@ impl CorrelationId {
         CorrelationId(Arc::from(clean.trim()))
     }
 
-    /// Generate a fresh random id: 16 lowercase hex characters.
+    /// Generate a fresh random id: 16 lowercase hex characters (64 random bits).
+    ///
+    /// Drawn from a per-thread generator (`fastrand`, seeded once per thread), so it costs no
+    /// system call and one allocation. Correlation ids need to be unique, not secret.
     pub fn generate() -> Self {
-        let uuid = uuid::Uuid::new_v4();
-        let hex = uuid.simple().to_string();
-        CorrelationId(Arc::from(&hex[..16]))
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut bits = fastrand::u64(..);
+        let mut buf = [0u8; 16];
+        for b in buf.iter_mut().rev() {
+            *b = HEX[(bits & 0xf) as usize];
+            bits >>= 4;
+        }
+        // Every byte is an ASCII hex digit.
+        let text = std::str::from_utf8(&buf).unwrap_or("0000000000000000");
+        CorrelationId(Arc::from(text))
     }
 
     /// The id as a string slice.
@@ -185,6 +195,19 @@ mod tests {
         assert_eq!(a.as_str().len(), 16);
         assert!(a.as_str().chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn generated_ids_do_not_repeat_across_threads() {
+        let ids: Vec<Vec<CorrelationId>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| (0..5_000).map(|_| CorrelationId::generate()).collect()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let all: std::collections::HashSet<_> = ids.iter().flatten().collect();
+        assert_eq!(all.len(), 20_000);
+        assert!(all.iter().all(|id| id.as_str().len() == 16));
     }
 
     #[test]

@@ -141,6 +141,49 @@ impl Report {
     pub fn sub_units(&self) -> &[SubUnit] {
         self.sub_units.items()
     }
+
+    /// Fill the station members (`machineName`, `location`, `purpose`) that the
+    /// report does not set, leaving set ones untouched. A member is **not set**
+    /// when it is absent, `null` or blank text. `None` (or blank) arguments fill
+    /// nothing. Returns how many members were written.
+    ///
+    /// `wats_http::Client` calls this with its station when a report is submitted.
+    ///
+    /// ```
+    /// use wats_core::UutReportBuilder;
+    /// let mut report = UutReportBuilder::new("PN-1", "SN-1", "A", 10).build().unwrap();
+    /// report.location = "Oslo".into();
+    /// assert_eq!(report.fill_station("ICT-01", Some("Drammen"), Some("Production")), 2);
+    /// assert_eq!(report.machine_name.as_str(), Some("ICT-01"));
+    /// assert_eq!(report.location.as_str(), Some("Oslo"));
+    /// assert_eq!(report.purpose.as_str(), Some("Production"));
+    /// ```
+    pub fn fill_station(
+        &mut self,
+        machine_name: &str,
+        location: Option<&str>,
+        purpose: Option<&str>,
+    ) -> usize {
+        let mut filled = 0;
+        for (field, value) in [
+            (&mut self.machine_name, Some(machine_name)),
+            (&mut self.location, location),
+            (&mut self.purpose, purpose),
+        ] {
+            if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+                if is_unset(field) {
+                    *field = value.into();
+                    filled += 1;
+                }
+            }
+        }
+        filled
+    }
+}
+
+/// Absent, `null` or blank text: a station member a client may fill.
+pub fn is_unset(field: &crate::value::Field<String>) -> bool {
+    field.as_str().is_none_or(|v| v.trim().is_empty())
 }
 
 model! {

@@ -276,7 +276,13 @@ fn builder_errors_name_the_field() {
         ),
         "rev"
     );
-    assert_eq!(field(base().station("S", "", "P").build()), "location");
+    assert_eq!(
+        field(base().station("S", &"l".repeat(101), "P").build()),
+        "location"
+    );
+    // Station fields are optional (the client fills unset ones at submit).
+    assert!(base().station("S", "", "P").build().is_ok());
+    assert!(UutReportBuilder::new("PN", "SN", "A", 10).build().is_ok());
     assert_eq!(
         field(base().station(&"s".repeat(101), "L", "P").build()),
         "machineName"

@@ -10,8 +10,13 @@ use rustls::pki_types::pem::PemObject;
 use tower::retry::budget::TpsBudget;
 use wats_core::{Error, Result};
 
+use wats_breaker::CircuitBreaker;
+use wats_station::{Detector, Station};
+
+use crate::breaker::{BreakerConfig, CircuitBreakerSettings};
 use crate::client::{Client, Shared};
 use crate::retry::RetrySettings;
+use crate::spool::{SpoolSettings, SpoolState};
 use crate::url::BaseUrl;
 
 /// Environment variables read by [`ClientBuilder::from_env`], in order of precedence.
@@ -61,6 +66,10 @@ pub struct ClientBuilder {
     built_in_roots: bool,
     retry: RetrySettings,
     retry_budget_percent: f32,
+    spool: SpoolSettings,
+    breaker: BreakerConfig,
+    station: Option<Station>,
+    station_detector: Option<Detector>,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +88,10 @@ impl Default for ClientBuilder {
             built_in_roots: true,
             retry: RetrySettings::default(),
             retry_budget_percent: 0.2,
+            spool: SpoolSettings::default(),
+            breaker: BreakerConfig::default(),
+            station: None,
+            station_detector: None,
         }
     }
 }
@@ -99,6 +112,10 @@ impl fmt::Debug for ClientBuilder {
             .field("built_in_roots", &self.built_in_roots)
             .field("retry", &self.retry)
             .field("retry_budget_percent", &self.retry_budget_percent)
+            .field("spool", &self.spool)
+            .field("circuit_breaker", &self.breaker)
+            .field("station", &self.station)
+            .field("station_detector", &self.station_detector)
             .finish()
     }
 }
@@ -244,13 +261,83 @@ impl ClientBuilder {
         self
     }
 
+    /// The circuit breaker's settings (threshold, open duration, probes); see
+    /// [`CircuitBreakerSettings`]. The breaker is on by default: 5 consecutive
+    /// failed attempts open it for 30 s, then 1 probe decides.
+    ///
+    /// One breaker serves the client, its clones and every
+    /// [`Client::with_new_pool`] sibling (so every thread of a blocking client). It
+    /// sits inside retry: every attempt is recorded, and once it is open each call
+    /// fails at once with [`Error::CircuitOpen`] without touching the network.
+    /// Failures: connect and transport errors, timeouts, HTTP 500/502/503/504;
+    /// 429 and other 5xx are ignored; other answers, 4xx included, are successes.
+    pub fn circuit_breaker(mut self, settings: CircuitBreakerSettings) -> Self {
+        self.breaker = BreakerConfig::Settings(settings);
+        self
+    }
+
+    /// Consecutive failed attempts that open the circuit breaker (default 5).
+    /// Like the other settings methods, this replaces a custom breaker and
+    /// re-enables a disabled one.
+    pub fn circuit_breaker_threshold(mut self, failures: u32) -> Self {
+        self.breaker = BreakerConfig::Settings(self.breaker.settings().failure_threshold(failures));
+        self
+    }
+
+    /// How long an open circuit breaker rejects calls before a probe (default 30 s).
+    pub fn circuit_breaker_open_duration(mut self, duration: Duration) -> Self {
+        self.breaker = BreakerConfig::Settings(self.breaker.settings().open_duration(duration));
+        self
+    }
+
+    /// Probe calls a half-open circuit breaker admits at once (default 1).
+    pub fn circuit_breaker_probes(mut self, probes: u32) -> Self {
+        self.breaker = BreakerConfig::Settings(self.breaker.settings().probes(probes));
+        self
+    }
+
+    /// Use this breaker, built by the caller (with hooks, a failure-rate rule, a
+    /// growing open duration or a test clock). The WATS classification above
+    /// still decides what an attempt's result means. Clones of `breaker` share
+    /// its state, so the caller can watch it too.
+    pub fn custom_circuit_breaker(mut self, breaker: CircuitBreaker) -> Self {
+        self.breaker = BreakerConfig::Custom(breaker);
+        self
+    }
+
+    /// No circuit breaker: every attempt goes to the network.
+    pub fn disable_circuit_breaker(mut self) -> Self {
+        self.breaker = BreakerConfig::Disabled;
+        self
+    }
+
+    /// The station (tier 1, explicit) whose `machineName`, `location` and
+    /// `purpose` fill submitted reports that do not set them. Without it the
+    /// station is detected at [`build`](Self::build) with [`Station::detect`]
+    /// (environment, station file, machine name).
+    pub fn station(mut self, station: Station) -> Self {
+        self.station = Some(station);
+        self
+    }
+
+    /// Detect the station with this [`Detector`] instead of the default one
+    /// (another working directory, environment or host-name source). Ignored
+    /// when [`station`](Self::station) is given.
+    pub fn station_detector(mut self, detector: Detector) -> Self {
+        self.station_detector = Some(detector);
+        self
+    }
+
     /// Validate and build the client. Does not touch the network and needs no
-    /// runtime.
+    /// runtime. Without an explicit [`station`](Self::station) it detects the
+    /// station, which may read the station files.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] for a missing or malformed base URL, a missing or
     /// malformed token (the token itself is never echoed), an invalid header name,
-    /// zero timeouts or unparsable root certificates.
+    /// zero timeouts, unparsable root certificates, out-of-range circuit breaker
+    /// settings, a station file that exists but cannot be read or parsed (the
+    /// message names the file, line and column) or no usable station name.
     pub fn build(self) -> Result<Client> {
         let raw_url = self.base_url.as_deref().ok_or_else(|| {
             Error::InvalidConfig(format!(
@@ -293,6 +380,9 @@ impl ClientBuilder {
             ));
         }
         let tls = self.tls_config()?;
+        let spool = SpoolState::new(self.spool.clone(), base.as_str());
+        let breaker = self.breaker.build()?;
+        let station = crate::station::resolve(self.station, self.station_detector.as_ref())?;
         let shared = Shared {
             base,
             auth,
@@ -312,8 +402,29 @@ impl ClientBuilder {
             body_limit: self.body_limit,
             pool_idle_timeout: self.pool_idle_timeout,
             pool_max_idle_per_host: self.pool_max_idle_per_host,
+            spool,
+            breaker,
+            station,
         };
         Ok(Client::from_shared(Arc::new(shared)))
+    }
+
+    /// The directory of the report spool used by
+    /// [`Reports::submit_or_spool`](crate::Reports::submit_or_spool) and
+    /// [`Client::spool`]. Default: [`default_spool_dir`](crate::default_spool_dir),
+    /// `<data dir>/wats/spool/<server>`. Nothing is created until the spool is used.
+    pub fn spool_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.spool.dir = Some(dir.into());
+        self
+    }
+
+    /// Make [`Reports::submit`](crate::Reports::submit) spool a report WATS cannot take
+    /// now (transport error, timeout, 5xx, open circuit) and return its id as `Ok`, like
+    /// [`submit_or_spool`](crate::Reports::submit_or_spool) without the outcome.
+    /// Default `false`.
+    pub fn spool_by_default(mut self, enabled: bool) -> Self {
+        self.spool.by_default = enabled;
+        self
     }
 
     fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>> {

@@ -34,6 +34,12 @@ pub(crate) struct Shared {
     pub(crate) body_limit: u64,
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) pool_max_idle_per_host: usize,
+    /// The report spool (directory, spool-by-default, the opened spool).
+    pub(crate) spool: crate::spool::SpoolState,
+    /// The one breaker of this client, its clones and its pool siblings.
+    pub(crate) breaker: Option<wats_breaker::CircuitBreaker>,
+    /// The station reports are filled from; fixed at build.
+    pub(crate) station: wats_station::Station,
 }
 
 /// The async WATS client.
@@ -69,6 +75,8 @@ impl fmt::Debug for Client {
             .field("base_url", &self.shared.base.as_str())
             .field("timeout", &self.shared.timeout)
             .field("retry", &*self.shared.retry)
+            .field("station", &self.shared.station.name())
+            .field("circuit_breaker", &self.shared.breaker)
             .finish_non_exhaustive()
     }
 }
@@ -94,7 +102,7 @@ impl Client {
     }
 
     /// A client with the same settings, token, TLS configuration (TLS sessions
-    /// resume), retry budget and (later) circuit breaker, but a fresh, empty
+    /// resume), retry budget, circuit breaker and station, but a fresh, empty
     /// connection pool.
     ///
     /// Pooled connections are driven by tasks of the runtime that opened them, so a
@@ -107,6 +115,21 @@ impl Client {
     /// The normalised base URL (no trailing `/` or `/api`).
     pub fn base_url(&self) -> &str {
         self.shared.base.as_str()
+    }
+
+    /// The client's circuit breaker (state, metrics, `reset`, `force_open`), shared
+    /// by every clone and every [`with_new_pool`](Self::with_new_pool) sibling;
+    /// `None` when it was disabled with
+    /// [`ClientBuilder::disable_circuit_breaker`].
+    pub fn circuit_breaker(&self) -> Option<&wats_breaker::CircuitBreaker> {
+        self.shared.breaker.as_ref()
+    }
+
+    /// The station this client fills into submitted reports (and records on the
+    /// `wats.call` span): the one given to [`ClientBuilder::station`], else the
+    /// one detected at build. Fixed for the client's life.
+    pub fn station(&self) -> &wats_station::Station {
+        &self.shared.station
     }
 
     /// Whether `other` shares this client's settings (it is a clone or was made by
@@ -193,6 +216,13 @@ impl Client {
 /// the error. Both accept exactly the same input.
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).or_else(|_| wats_core::json::from_slice(body))
+}
+
+impl Client {
+    /// The settings shared with clones and sibling pools.
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
 }
 
 fn is_blank(body: &[u8]) -> bool {

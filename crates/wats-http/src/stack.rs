@@ -25,6 +25,7 @@ use tower_http::decompression::Decompression;
 use tracing::Span;
 use wats_core::{CorrelationId, Error, Result};
 
+use crate::breaker::BreakerService;
 use crate::client::Shared;
 use crate::retry::RetryPolicy;
 
@@ -41,8 +42,11 @@ pub(crate) struct CallMeta {
 type Pooled = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// The complete stack type; see [`build_stack`] for the order.
-pub(crate) type Stack =
-    CallService<TimeoutService<Retry<RetryPolicy, TimeoutService<HeaderService<CollectService>>>>>;
+pub(crate) type Stack = CallService<
+    TimeoutService<
+        Retry<RetryPolicy, BreakerService<TimeoutService<HeaderService<CollectService>>>>,
+    >,
+>;
 
 /// Build the service stack over a NEW connection pool. Layer order, outermost first:
 ///
@@ -50,9 +54,10 @@ pub(crate) type Stack =
 ///    non-2xx answers become errors carrying that id.
 /// 2. [`TimeoutService`] (phase `request`): the total deadline, backoff sleeps included.
 /// 3. [`Retry`] with [`RetryPolicy`]: idempotent methods, budget, backoff, `Retry-After`.
-/// 4. Circuit breaker slot: the `wats-breaker` layer goes HERE, between retry and the
-///    attempt timeout, so that every attempt (and every attempt timeout) is recorded
-///    by the breaker and an open breaker rejects before the network is touched.
+/// 4. [`BreakerService`]: the client's one circuit breaker (shared through
+///    `Shared`), between retry and the attempt timeout, so that every attempt (and
+///    every attempt timeout) is recorded and an open breaker rejects an attempt with
+///    `Error::CircuitOpen` before the network is touched (not retried).
 /// 5. [`TimeoutService`] (phase `attempt`): optional per-attempt timeout.
 /// 6. [`HeaderService`]: authorization (sensitive), accept, user agent.
 /// 7. [`CollectService`]: gzip decompression, capped body read, over the pooled
@@ -73,10 +78,14 @@ pub(crate) fn build_stack(shared: &Arc<Shared>) -> Stack {
         after: shared.attempt_timeout,
         phase: "attempt",
     };
-    // Circuit breaker slot (see item 4 above): wrap `attempt` here.
+    // Circuit breaker (item 4 above): inside retry, outside the attempt timeout.
+    let breaker = BreakerService {
+        inner: attempt,
+        breaker: shared.breaker.clone(),
+    };
     let retry = Retry::new(
         RetryPolicy::new(shared.retry.clone(), shared.budget.clone()),
-        attempt,
+        breaker,
     );
     let deadline = TimeoutService {
         inner: retry,
@@ -138,7 +147,7 @@ where
             correlation_id = id.as_str(),
             method = req.method().as_str(),
             route,
-            station = tracing::field::Empty,
+            station = self.shared.station.name(),
             status = tracing::field::Empty,
             server_correlation_id = tracing::field::Empty,
         );
@@ -177,7 +186,7 @@ where
         let _enter = this.span.enter();
         let result = ready!(this.inner.poll(cx));
         Poll::Ready(match result {
-            Ok(resp) => {
+            Ok(mut resp) => {
                 if let Some(server_id) = resp
                     .headers()
                     .get(&this.shared.correlation_header)
@@ -188,6 +197,9 @@ where
                 let status = resp.status();
                 this.span.record("status", status.as_u16());
                 if status.is_success() {
+                    tracing::debug!("WATS call succeeded");
+                    // Lets callers log follow-up events (the submit result) in this call's span.
+                    resp.extensions_mut().insert(this.span.clone());
                     Ok(resp)
                 } else {
                     let err = Error::from_status(

@@ -149,6 +149,23 @@ impl ClientBuilder {
         retry_on_500(enabled: bool);
         /// Retry budget, as a percentage of extra load.
         retry_budget_percent(percent: f32);
+        /// Circuit breaker settings; see [`wats_http::ClientBuilder::circuit_breaker`]. One
+        /// breaker serves every thread of the client.
+        circuit_breaker(settings: wats_http::CircuitBreakerSettings);
+        /// Consecutive failed attempts that open the circuit breaker (default 5).
+        circuit_breaker_threshold(failures: u32);
+        /// How long an open circuit breaker rejects calls (default 30 s).
+        circuit_breaker_open_duration(duration: Duration);
+        /// Probe calls a half-open circuit breaker admits at once (default 1).
+        circuit_breaker_probes(probes: u32);
+        /// Use a breaker built by the caller (hooks, test clock).
+        custom_circuit_breaker(breaker: wats_http::CircuitBreaker);
+        /// No circuit breaker.
+        disable_circuit_breaker();
+        /// The station filled into submitted reports (else detected at build).
+        station(station: wats_http::Station);
+        /// Detect the station with this detector instead of the default one.
+        station_detector(detector: wats_http::Detector);
     }
 
     /// Build the client. Runtimes and pools are created lazily, per thread, on first use.
@@ -202,6 +219,17 @@ impl Client {
     /// The normalised base URL.
     pub fn base_url(&self) -> &str {
         self.template.base_url()
+    }
+
+    /// The circuit breaker shared by every thread (and clone) of this client; `None` when
+    /// disabled. See [`wats_http::Client::circuit_breaker`].
+    pub fn circuit_breaker(&self) -> Option<&wats_http::CircuitBreaker> {
+        self.template.circuit_breaker()
+    }
+
+    /// The station filled into submitted reports. See [`wats_http::Client::station`].
+    pub fn station(&self) -> &wats_http::Station {
+        self.template.station()
     }
 
     /// How this client runs its calls.
@@ -301,16 +329,34 @@ impl Reports<'_> {
             .run(move |c| async move { c.reports().query_headers(&query).await })
     }
 
-    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly.
+    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly. The client's
+    /// station fills the report's unset `machineName`, `location` and `purpose`. With
+    /// [`ClientBuilder::spool_by_default`] on, this is [`submit_or_spool`](Self::submit_or_spool)
+    /// returning just the id.
     ///
     /// # Errors
     /// As [`wats_http::Reports::submit`].
     pub fn submit(&self, report: &Report) -> Result<String> {
-        let wsjf = Bytes::from(wats_core::json::to_vec(report)?);
+        if self.client.spools_by_default() {
+            return self
+                .submit_or_spool(report)
+                .map(wats_http::SubmitOutcome::into_id);
+        }
+        let wsjf = self.encode(report)?;
         self.submit_raw(wsjf)
     }
 
-    /// `POST /api/Report/WSJF` with an already serialized report.
+    /// The WSJF bytes [`submit`](Self::submit) sends (the station filled in); see
+    /// [`wats_http::Reports::encode`].
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Encode`] if the report cannot be serialised.
+    pub fn encode(&self, report: &Report) -> Result<Bytes> {
+        self.client.template.reports().encode(report)
+    }
+
+    /// `POST /api/Report/WSJF` with an already serialized report, sent verbatim (no station
+    /// filling).
     ///
     /// # Errors
     /// As [`wats_http::Reports::submit_raw`].
@@ -454,5 +500,128 @@ impl Processes<'_> {
         self.client
             .exec
             .run(move |c| async move { c.processes().list_with(filter).await })
+    }
+}
+
+// ---- durable submit spool ---------------------------------------------------------------
+
+impl ClientBuilder {
+    forward! {
+        /// Directory of the report spool (default `<data dir>/wats/spool/<server>`).
+        spool_dir(dir: impl Into<std::path::PathBuf>);
+        /// Make [`Reports::submit`] spool a report WATS cannot take now and return its id.
+        spool_by_default(enabled: bool);
+    }
+}
+
+impl Client {
+    /// The report spool: what [`Reports::submit_or_spool`] writes and [`SpoolHandle::flush`]
+    /// replays; see [`wats_http::SpoolHandle`].
+    pub fn spool(&self) -> SpoolHandle<'_> {
+        SpoolHandle { client: self }
+    }
+
+    /// Whether [`Reports::submit`] spools on a transient failure.
+    pub fn spools_by_default(&self) -> bool {
+        self.template.spools_by_default()
+    }
+}
+
+impl Reports<'_> {
+    /// Submit a report, or keep it durably in the spool when WATS cannot take it now
+    /// (transport error, timeout, 5xx, open circuit); a 4xx is returned as the error.
+    ///
+    /// # Errors
+    /// As [`wats_http::Reports::submit_or_spool`], plus
+    /// [`wats_core::Error::BlockingInAsyncContext`].
+    pub fn submit_or_spool(&self, report: &Report) -> Result<wats_http::SubmitOutcome> {
+        let report = report.clone();
+        self.client
+            .exec
+            .run(move |c| async move { c.reports().submit_or_spool(&report).await })
+    }
+}
+
+/// The blocking report spool; see [`wats_http::SpoolHandle`].
+#[derive(Debug, Clone, Copy)]
+pub struct SpoolHandle<'a> {
+    client: &'a Client,
+}
+
+impl SpoolHandle<'_> {
+    /// The spool directory.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::dir`].
+    pub fn dir(&self) -> Result<std::path::PathBuf> {
+        self.client.template.spool().dir()
+    }
+
+    /// How many reports are waiting.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::len`].
+    pub fn len(&self) -> Result<usize> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().len().await })
+    }
+
+    /// Whether no report is waiting.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::is_empty`].
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// The reports waiting, oldest first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::list`].
+    pub fn list(&self) -> Result<Vec<wats_http::SpoolEntry>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().list().await })
+    }
+
+    /// Reports the server rejected, oldest first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::rejected`].
+    pub fn rejected(&self) -> Result<Vec<wats_http::SpoolEntry>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().rejected().await })
+    }
+
+    /// Files moved to quarantine, oldest first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::quarantined`].
+    pub fn quarantined(&self) -> Result<Vec<wats_http::SpoolEntry>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().quarantined().await })
+    }
+
+    /// Replay the spool oldest first, waiting for another flusher to finish first.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::flush`].
+    pub fn flush(&self) -> Result<wats_http::FlushSummary> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().flush().await })
+    }
+
+    /// Like [`flush`](Self::flush), but `Ok(None)` when another flusher holds the lock.
+    ///
+    /// # Errors
+    /// As [`wats_http::SpoolHandle::try_flush`].
+    pub fn try_flush(&self) -> Result<Option<wats_http::FlushSummary>> {
+        self.client
+            .exec
+            .run(|c| async move { c.spool().try_flush().await })
     }
 }

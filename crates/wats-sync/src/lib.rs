@@ -28,7 +28,8 @@
 //! - A pooled connection belongs to the runtime that opened it, so pools are never shared
 //!   between threads ([`wats_http::Client::with_new_pool`]); settings, the TLS configuration
 //!   (so sessions resume), the retry budget and the circuit breaker are.
-//! - Each runtime's blocking pool (used only for DNS lookups) is capped, default
+//! - Each runtime's blocking pool (used only for DNS lookups and report-spool file I/O) is
+//!   capped, default
 //!   [`DEFAULT_MAX_BLOCKING_THREADS`].
 //! - A thread that exits releases its runtime and closes its connections; dropping the last
 //!   clone of a client releases every thread's runtime and connection.
@@ -46,7 +47,9 @@
 mod client;
 mod runtime;
 
+pub use client::SpoolHandle;
 pub use client::{
     Client, ClientBuilder, DEFAULT_MAX_BLOCKING_THREADS, Processes, Products, Reports, Units,
 };
 pub use runtime::RuntimeMode;
+pub use wats_http::{FlushSummary, SpoolEntry, SpoolFailed, SubmitOutcome};

@@ -229,7 +229,10 @@ impl<C: Clone + Send + Sync + 'static> Executor<C> {
             }
             Mode::Shared(shared) => {
                 let fut = f(shared.client.clone());
+                // Carry the caller's span and its subscriber (which may be a thread-local
+                // default) to the runtime thread, so events emitted there reach it.
                 let fut = tracing::Instrument::instrument(fut, tracing::Span::current());
+                let fut = tracing::instrument::WithSubscriber::with_current_subscriber(fut);
                 let (tx, rx) = tokio::sync::oneshot::channel();
                 let task = async move {
                     let _ = tx.send(fut.await);

@@ -207,7 +207,11 @@ fn shared_mode_uses_one_pool_for_all_threads() {
             });
         }
     });
-    // Many short-lived threads: still only the connections of one pool.
+    // One pool: 8 concurrent callers need at most a handful of connections (hyper-util
+    // may finish a connect it raced against a released connection, so allow some slack).
+    let after_burst = server.counters().connections_accepted;
+    assert!(after_burst <= 16, "{after_burst} connections for 8 threads");
+    // Many short-lived threads, one after the other: they reuse the warm connections.
     for _ in 0..20 {
         let c = client.clone();
         std::thread::spawn(move || c.server_version().unwrap())
@@ -215,7 +219,7 @@ fn shared_mode_uses_one_pool_for_all_threads() {
             .unwrap();
     }
     assert_eq!(server.requests_total(), 180);
-    assert!(server.counters().connections_accepted <= 8);
+    assert_eq!(server.counters().connections_accepted, after_burst);
     drop(client);
     let (accepted, closed) = wait_all_closed(&server);
     assert_eq!(closed, accepted);

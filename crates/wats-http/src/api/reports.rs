@@ -60,7 +60,7 @@ pub(crate) fn bool_str(b: bool) -> &'static str {
 /// Report calls, from [`Client::reports`].
 #[derive(Debug, Clone, Copy)]
 pub struct Reports<'a> {
-    client: &'a Client,
+    pub(crate) client: &'a Client,
 }
 
 impl Client {
@@ -121,17 +121,46 @@ impl Reports<'_> {
     /// gives back. Never retried automatically: resubmit explicitly (the report's
     /// own `id` makes a resubmission recognisable to the server).
     ///
+    /// With [`ClientBuilder::spool_by_default`](crate::ClientBuilder::spool_by_default)
+    /// on, this is [`submit_or_spool`](Self::submit_or_spool) returning just the id: a
+    /// report WATS cannot take now (transport error, timeout, 5xx, open circuit) is
+    /// spooled and its id returned as `Ok`; check [`Client::spool`] for what is waiting.
+    /// The client's [`station`](Client::station) fills `machineName`, `location`
+    /// and `purpose` where the report does not set them (absent, `null` or blank
+    /// text); values the report sets are kept. The caller's report is not
+    /// changed (see [`encode`](Self::encode)).
+    ///
     /// # Errors
     /// [`Error::Encode`] if the report cannot be serialised; status, transport,
-    /// timeout errors; [`Error::Decode`] when the answer holds no id.
+    /// timeout errors; [`Error::Decode`] when the answer holds no id. With spool by
+    /// default, the errors of [`submit_or_spool`](Self::submit_or_spool).
     pub async fn submit(&self, report: &Report) -> Result<String> {
-        let body = wats_core::json::to_vec(report)?;
+        if self.client.spools_by_default() {
+            return self
+                .submit_or_spool(report)
+                .await
+                .map(crate::SubmitOutcome::into_id);
+        }
+        let body = self.encode(report)?;
         self.submit_raw(body).await
+    }
+
+    /// The WSJF bytes [`submit`](Self::submit) sends: `report` serialised with
+    /// the client's station filled into its unset `machineName`, `location` and
+    /// `purpose`. Use it to store a report for a later
+    /// [`submit_raw`](Self::submit_raw). The report is cloned only when a member
+    /// present as `null` or blank must be replaced.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] if the report cannot be serialised.
+    pub fn encode(&self, report: &Report) -> Result<Bytes> {
+        crate::station::encode_report(report, self.client.station()).map(Bytes::from)
     }
 
     /// Submit an already serialised WSJF report (`POST /api/Report/WSJF`), for
     /// example one replayed from a spool. Returns the report id the server gives
-    /// back. POST is never retried automatically.
+    /// back. POST is never retried automatically. The bytes are sent verbatim:
+    /// the station is **not** filled in (use [`encode`](Self::encode) first).
     ///
     /// # Errors
     /// Status, transport and timeout errors; [`Error::Decode`] when the answer holds
@@ -148,7 +177,10 @@ impl Reports<'_> {
             )
             .await?;
         let id = parse_submit_id(resp.body())?;
-        tracing::info!(report_id = %id, "report submitted");
+        // Inside the call's `wats.call` span, so the line carries its correlation id.
+        let span = resp.extensions().get::<tracing::Span>();
+        let span = span.cloned().unwrap_or_else(tracing::Span::none);
+        span.in_scope(|| tracing::info!(report_id = %id, "report submitted"));
         Ok(id)
     }
 }

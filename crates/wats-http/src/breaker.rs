@@ -1,0 +1,323 @@
+//! The client's circuit breaker: its settings, the WATS classification of an
+//! attempt's result, and the stack service that sits inside retry.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use tower::Service;
+use wats_breaker::{CircuitBreaker, Outcome, OwnedPermit};
+use wats_core::{Error, Result};
+
+use crate::stack::CallMeta;
+
+/// Default number of consecutive failed attempts that open the breaker.
+pub const DEFAULT_BREAKER_THRESHOLD: u32 = 5;
+/// Default time an open breaker rejects calls before it admits a probe.
+pub const DEFAULT_BREAKER_OPEN_DURATION: Duration = Duration::from_secs(30);
+/// Default number of probe calls a half-open breaker admits at once.
+pub const DEFAULT_BREAKER_PROBES: u32 = 1;
+
+/// Settings of the client's circuit breaker, for
+/// [`ClientBuilder::circuit_breaker`](crate::ClientBuilder::circuit_breaker).
+///
+/// The breaker opens after `failure_threshold` consecutive failed attempts
+/// (default 5), rejects every call for `open_duration` (default 30 s) with
+/// [`Error::CircuitOpen`], then admits `probes` probe calls (default 1): a probe
+/// success closes it, a probe failure opens it again.
+///
+/// ```
+/// use std::time::Duration;
+/// use wats_http::CircuitBreakerSettings;
+/// let settings = CircuitBreakerSettings::new()
+///     .failure_threshold(3)
+///     .open_duration(Duration::from_secs(10));
+/// assert_eq!(settings.probes, 1);
+/// let client = wats_http::Client::builder()
+///     .base_url("https://wats.example.com")
+///     .token("dXNlcjpwYXNz")
+///     .circuit_breaker(settings)
+///     .build()?;
+/// assert!(client.circuit_breaker().is_some());
+/// # Ok::<(), wats_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub struct CircuitBreakerSettings {
+    /// Consecutive failed attempts that open the breaker (at least 1).
+    pub failure_threshold: u32,
+    /// How long the open breaker rejects calls before admitting probes.
+    pub open_duration: Duration,
+    /// Probe calls admitted at once when half-open (1 to 65,535).
+    pub probes: u32,
+}
+
+impl Default for CircuitBreakerSettings {
+    fn default() -> Self {
+        CircuitBreakerSettings {
+            failure_threshold: DEFAULT_BREAKER_THRESHOLD,
+            open_duration: DEFAULT_BREAKER_OPEN_DURATION,
+            probes: DEFAULT_BREAKER_PROBES,
+        }
+    }
+}
+
+impl CircuitBreakerSettings {
+    /// The defaults: 5 failures, 30 s open, 1 probe.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Consecutive failed attempts that open the breaker.
+    pub fn failure_threshold(mut self, n: u32) -> Self {
+        self.failure_threshold = n;
+        self
+    }
+
+    /// How long the open breaker rejects calls.
+    pub fn open_duration(mut self, d: Duration) -> Self {
+        self.open_duration = d;
+        self
+    }
+
+    /// Probe calls admitted at once when half-open.
+    pub fn probes(mut self, n: u32) -> Self {
+        self.probes = n;
+        self
+    }
+
+    fn build(self) -> Result<CircuitBreaker> {
+        CircuitBreaker::builder()
+            .name("wats")
+            .consecutive_failures(self.failure_threshold)
+            .open_duration(self.open_duration)
+            .permitted_probes(self.probes)
+            .build()
+            .map_err(|e| Error::InvalidConfig(e.to_string()))
+    }
+}
+
+/// What the builder was told about the breaker.
+#[derive(Clone, Debug)]
+pub(crate) enum BreakerConfig {
+    Settings(CircuitBreakerSettings),
+    Custom(CircuitBreaker),
+    Disabled,
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        BreakerConfig::Settings(CircuitBreakerSettings::default())
+    }
+}
+
+impl BreakerConfig {
+    /// The current settings, or the defaults when a custom breaker was given or
+    /// the breaker was disabled (a settings call re-enables it).
+    pub(crate) fn settings(&self) -> CircuitBreakerSettings {
+        match self {
+            BreakerConfig::Settings(s) => *s,
+            _ => CircuitBreakerSettings::default(),
+        }
+    }
+
+    pub(crate) fn build(self) -> Result<Option<CircuitBreaker>> {
+        match self {
+            BreakerConfig::Settings(s) => s.build().map(Some),
+            BreakerConfig::Custom(b) => Ok(Some(b)),
+            BreakerConfig::Disabled => Ok(None),
+        }
+    }
+}
+
+/// The WATS classification of one attempt, as the breaker sees it (inside retry,
+/// so the inner result is the raw answer of one attempt):
+///
+/// - failures: connect and transport errors, attempt and connect timeouts, and
+///   HTTP 500, 502, 503, 504;
+/// - ignored: 429 (the server is alive but shedding load), other 5xx (501, 505,
+///   ...: not an outage), a body over the client's cap, anything else;
+/// - successes: every other answer, 4xx included (a 400 or 404 is the caller's
+///   fault and proves the server is up, so it also closes a half-open breaker).
+pub(crate) fn classify(result: &Result<Response<Bytes>>) -> Outcome {
+    match result {
+        Ok(resp) => match resp.status().as_u16() {
+            500 | 502 | 503 | 504 => Outcome::Failure,
+            429 | 501..=599 => Outcome::Ignored,
+            _ => Outcome::Success,
+        },
+        Err(Error::Transport { .. } | Error::Timeout { .. }) => Outcome::Failure,
+        Err(_) => Outcome::Ignored,
+    }
+}
+
+/// The breaker in the stack (between retry and the attempt timeout). With no
+/// breaker configured it passes calls through.
+#[derive(Clone)]
+pub(crate) struct BreakerService<S> {
+    pub(crate) inner: S,
+    pub(crate) breaker: Option<CircuitBreaker>,
+}
+
+impl<S> Service<Request<Full<Bytes>>> for BreakerService<S>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<Bytes>, Error = Error>,
+{
+    type Response = Response<Bytes>;
+    type Error = Error;
+    type Future = BreakerFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<Full<Bytes>>) -> Self::Future {
+        let Some(breaker) = &self.breaker else {
+            return BreakerFuture {
+                inner: Some(self.inner.call(req)),
+                guard: Guard::default(),
+                rejected: None,
+            };
+        };
+        match breaker.try_acquire_owned() {
+            Ok(permit) => {
+                let deadline = req.extensions().get::<CallMeta>().and_then(|m| m.deadline);
+                BreakerFuture {
+                    inner: Some(self.inner.call(req)),
+                    guard: Guard {
+                        permit: Some(permit),
+                        deadline,
+                    },
+                    rejected: None,
+                }
+            }
+            // Rejected: the inner service (and so the network) is never touched.
+            Err(rejected) => BreakerFuture {
+                inner: None,
+                guard: Guard::default(),
+                rejected: Some(rejected.retry_after()),
+            },
+        }
+    }
+}
+
+/// An admitted attempt's permit. Dropped without a result (the attempt's future
+/// was dropped), it records a failure if the call's total deadline has passed
+/// (the attempt was cut off by the whole-call timeout, so a hung server still
+/// trips the breaker without an attempt timeout), and otherwise frees the permit
+/// unrecorded (the caller cancelled).
+#[derive(Default)]
+struct Guard {
+    permit: Option<OwnedPermit>,
+    deadline: Option<tokio::time::Instant>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(permit) = self.permit.take() {
+            if self
+                .deadline
+                .is_some_and(|d| tokio::time::Instant::now() >= d)
+            {
+                permit.record(Outcome::Failure);
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Future of [`BreakerService`].
+    pub(crate) struct BreakerFuture<F> {
+        #[pin]
+        inner: Option<F>,
+        guard: Guard,
+        rejected: Option<Duration>,
+    }
+}
+
+impl<F> Future for BreakerFuture<F>
+where
+    F: Future<Output = Result<Response<Bytes>>>,
+{
+    type Output = Result<Response<Bytes>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Some(inner) = this.inner.as_pin_mut() else {
+            let retry_after = this.rejected.unwrap_or_default();
+            return Poll::Ready(Err(Error::CircuitOpen { retry_after }));
+        };
+        let result = std::task::ready!(inner.poll(cx));
+        if let Some(permit) = this.guard.permit.take() {
+            permit.record(classify(&result));
+        }
+        Poll::Ready(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16) -> Result<Response<Bytes>> {
+        let mut resp = Response::new(Bytes::new());
+        *resp.status_mut() = http::StatusCode::from_u16(code).unwrap();
+        Ok(resp)
+    }
+
+    #[test]
+    fn wats_classification() {
+        for code in [500, 502, 503, 504] {
+            assert_eq!(classify(&status(code)), Outcome::Failure, "{code}");
+        }
+        for code in [429, 501, 505] {
+            assert_eq!(classify(&status(code)), Outcome::Ignored, "{code}");
+        }
+        for code in [200, 201, 204, 304, 400, 401, 403, 404, 409, 422] {
+            assert_eq!(classify(&status(code)), Outcome::Success, "{code}");
+        }
+        let connect = Err(Error::Transport {
+            message: "refused".to_owned(),
+            connect: true,
+            source: None,
+        });
+        assert_eq!(classify(&connect), Outcome::Failure);
+        let reset = Err(Error::Transport {
+            message: "reset".to_owned(),
+            connect: false,
+            source: None,
+        });
+        assert_eq!(classify(&reset), Outcome::Failure);
+        for phase in ["attempt", "connect"] {
+            let timeout = Err(Error::Timeout {
+                after: Duration::from_secs(1),
+                phase,
+            });
+            assert_eq!(classify(&timeout), Outcome::Failure, "{phase}");
+        }
+        assert_eq!(
+            classify(&Err(Error::BodyTooLarge { limit: 1 })),
+            Outcome::Ignored
+        );
+    }
+
+    #[test]
+    fn invalid_settings_are_config_errors() {
+        for bad in [
+            CircuitBreakerSettings::new().failure_threshold(0),
+            CircuitBreakerSettings::new().probes(0),
+        ] {
+            let err = BreakerConfig::Settings(bad).build().unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidConfig(m) if m.contains("circuit breaker")),
+                "{err}"
+            );
+        }
+        assert!(BreakerConfig::Disabled.build().unwrap().is_none());
+    }
+}
