@@ -13,6 +13,11 @@ use crate::error::{Error, Result};
 /// assert!(err.to_string().contains("[1].n"), "{err}");
 /// ```
 pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    // Fast path: plain serde_json. Path tracking allocates per map key, so it only runs
+    // again, on the same bytes, when the fast path failed and the error needs its path.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| decode_error::<T>(&e))?;
     // Reject trailing garbage after the value, as `serde_json::from_slice` does.
