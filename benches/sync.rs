@@ -18,6 +18,12 @@
 //! and `wats_async` use one runtime and pool per thread; the blocking clients, reqwest and the
 //! naive pattern are one value shared by all threads.
 //!
+//! Group `get_version_tls/latency_0ms` makes the version call over HTTPS, against a small
+//! tokio-rustls + hyper server started by the bench (`common::tls`, a test CA trusted with
+//! `add_root_certificate_pem`), with the rows `wats_blocking_thread_local`, `wats_async` and
+//! `naive_runtime_per_call`: the naive pattern pays a full TLS handshake (and a new TLS config)
+//! per call, as it would against a real WATS server.
+//!
 //! Run: `cargo bench --bench sync`; smoke test: `cargo test --bench sync`.
 //! `scripts/bench-check` turns the medians into ratios to the floor.
 
@@ -212,7 +218,38 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
     }
 }
 
+/// The version call over HTTPS: pooled (thread-local blocking, async) against the naive pattern,
+/// which builds a runtime and a client, connects and does a full TLS handshake per call.
+fn tls(c: &mut Criterion) {
+    let server = common::tls::TlsServer::start();
+    let rt = common::current_thread();
+    let wats_async = server.async_client();
+    let thread_local = server.blocking();
+    let naive = || {
+        let rt = common::current_thread();
+        let client = server.async_client();
+        rt.block_on(client.server_version()).expect("version")
+    };
+    for version in [
+        rt.block_on(wats_async.server_version()).expect("version"),
+        thread_local.server_version().expect("version"),
+        naive(),
+    ] {
+        assert_eq!(version, common::tls::VERSION);
+    }
+    let mut g = c.benchmark_group("get_version_tls/latency_0ms");
+    g.bench_function("wats_blocking_thread_local", |b| {
+        b.iter(|| black_box(thread_local.server_version().expect("version")));
+    });
+    g.bench_function("wats_async", |b| {
+        b.iter(|| black_box(rt.block_on(wats_async.server_version()).expect("version")));
+    });
+    g.bench_function("naive_runtime_per_call", |b| b.iter(|| black_box(naive())));
+    g.finish();
+}
+
 fn sync_benches(c: &mut Criterion) {
+    tls(c);
     one_thread(c, &get_version());
     one_thread(c, &get_product());
     let workers = Workers::new(THREADS);

@@ -9,6 +9,8 @@
 
 #![allow(dead_code, unreachable_pub, missing_docs)] // each bench uses a subset
 
+pub mod tls;
+
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread::JoinHandle;

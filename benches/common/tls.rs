@@ -1,0 +1,146 @@
+//! A small HTTPS server for the TLS rows of `benches/sync.rs`: a test CA and a server
+//! certificate for `127.0.0.1` and `localhost` made with `rcgen`, served with tokio-rustls (ring)
+//! and hyper's HTTP/1 server (keep-alive on) on `127.0.0.1:0`, on its own thread and
+//! `current_thread` runtime. It answers `GET /api/App/Version` with `"2025.1.0.0"` and 404
+//! to everything else; it does not check the token.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// The version the server answers.
+pub const VERSION: &str = "2025.1.0.0";
+
+/// The running server; dropping it stops the accept loop and joins its thread.
+pub struct TlsServer {
+    /// `https://127.0.0.1:<port>`.
+    pub url: String,
+    /// The PEM of the CA that signed the server certificate.
+    pub ca_pem: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// A CA, and a rustls server config with a certificate it signed for `127.0.0.1`/`localhost`.
+fn pki() -> (String, Arc<rustls::ServerConfig>) {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
+        .expect("CA certificate");
+    let leaf_key = KeyPair::generate().expect("server key");
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+        .expect("server params")
+        .signed_by(&leaf_key, &ca)
+        .expect("server certificate");
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
+        .expect("server config");
+    (ca.pem(), Arc::new(config))
+}
+
+async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    if req.method() == Method::GET && req.uri().path() == "/api/App/Version" {
+        let mut resp = Response::new(Full::new(Bytes::from(format!("\"{VERSION}\""))));
+        resp.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return Ok(resp);
+    }
+    let mut resp = Response::new(Full::new(Bytes::new()));
+    *resp.status_mut() = StatusCode::NOT_FOUND;
+    Ok(resp)
+}
+
+impl TlsServer {
+    pub fn start() -> TlsServer {
+        let (ca_pem, config) = pki();
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        std_listener.set_nonblocking(true).expect("nonblocking");
+        let port = std_listener.local_addr().expect("local addr").port();
+        let (shutdown, mut stop) = oneshot::channel::<()>();
+        let acceptor = TlsAcceptor::from(config);
+        let thread = std::thread::Builder::new()
+            .name("bench-tls-server".to_owned())
+            .spawn(move || {
+                let rt = super::current_thread();
+                rt.block_on(async move {
+                    let listener = TcpListener::from_std(std_listener).expect("tokio listener");
+                    loop {
+                        let stream = tokio::select! {
+                            _ = &mut stop => return,
+                            accepted = listener.accept() => match accepted {
+                                Ok((stream, _)) => stream,
+                                Err(_) => continue,
+                            },
+                        };
+                        let _ = stream.set_nodelay(true);
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            let Ok(tls) = acceptor.accept(stream).await else {
+                                return;
+                            };
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .keep_alive(true)
+                                .serve_connection(TokioIo::new(tls), service_fn(answer))
+                                .await;
+                        });
+                    }
+                });
+            })
+            .expect("server thread starts");
+        TlsServer {
+            url: format!("https://127.0.0.1:{port}"),
+            ca_pem,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn async_client(&self) -> wats::Client {
+        wats::Client::builder()
+            .base_url(&self.url)
+            .token(super::TOKEN)
+            .add_root_certificate_pem(&self.ca_pem)
+            .build()
+            .expect("client builds")
+    }
+
+    pub fn blocking(&self) -> wats::blocking::Client {
+        wats::blocking::Client::builder()
+            .base_url(&self.url)
+            .token(super::TOKEN)
+            .runtime_mode(wats::blocking::RuntimeMode::ThreadLocal)
+            .add_root_certificate_pem(&self.ca_pem)
+            .build()
+            .expect("client builds")
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
