@@ -170,15 +170,37 @@ impl Report {
             (&mut self.location, location),
             (&mut self.purpose, purpose),
         ] {
-            if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-                if is_unset(field) {
-                    *field = value.into();
-                    filled += 1;
-                }
+            if let Some(value) = station_fill(field, value) {
+                *field = value.into();
+                filled += 1;
             }
         }
         filled
     }
+
+    /// Whether [`fill_station`](Self::fill_station) with these values would change anything.
+    pub fn needs_station(
+        &self,
+        machine_name: &str,
+        location: Option<&str>,
+        purpose: Option<&str>,
+    ) -> bool {
+        [
+            (&self.machine_name, Some(machine_name)),
+            (&self.location, location),
+            (&self.purpose, purpose),
+        ]
+        .into_iter()
+        .any(|(field, value)| station_fill(field, value).is_some())
+    }
+}
+
+/// The value to fill into a station member: a non-blank `value` for an unset `field`.
+fn station_fill<'v>(
+    field: &crate::value::Field<String>,
+    value: Option<&'v str>,
+) -> Option<&'v str> {
+    value.filter(|v| !v.trim().is_empty() && is_unset(field))
 }
 
 /// Absent, `null` or blank text: a station member a client may fill.

@@ -244,7 +244,8 @@ fn prepare(report: &Report, station: &wats_station::Station) -> Result<(String, 
             let id = uuid::Uuid::new_v4().hyphenated().to_string();
             let mut with_id = report.clone();
             with_id.id.set(id.clone());
-            (id, crate::station::encode_report(&with_id, station)?)
+            with_id.fill_station(station.name(), station.location(), station.purpose());
+            (id, wats_core::json::to_vec(&with_id)?)
         }
     };
     if !wats_spool::is_valid_id(&id) {

@@ -1,6 +1,5 @@
 //! The client's station: detection at build, and filling it into submitted reports.
 
-use wats_core::report::is_unset;
 use wats_core::{Error, Report, Result};
 use wats_station::{Detector, Station};
 
@@ -21,72 +20,16 @@ pub(crate) fn resolve(explicit: Option<Station>, detector: Option<&Detector>) ->
 
 /// The WSJF bytes of `report` with the station's `machineName`, `location` and
 /// `purpose` filled in where the report does not set them (absent, `null` or
-/// blank; see [`Report::fill_station`]).
-///
-/// Cheapest path first: nothing to fill serializes the report as is; members
-/// that are only absent are written in front of the serialized report's own
-/// members (no clone of the report); a member present as `null` or blank text
-/// (it must be replaced, not added) clones the report and fills the copy.
+/// blank; see [`Report::fill_station`]). The report is cloned only when
+/// something must be filled.
 pub(crate) fn encode_report(report: &Report, station: &Station) -> Result<Vec<u8>> {
-    let members = [
-        ("machineName", &report.machine_name, Some(station.name())),
-        ("location", &report.location, station.location()),
-        ("purpose", &report.purpose, station.purpose()),
-    ];
-    let mut fills: [Option<(&str, &str)>; 3] = [None; 3];
-    let mut any = false;
-    let mut only_absent = true;
-    for (slot, (key, field, value)) in fills.iter_mut().zip(members) {
-        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-            if is_unset(field) {
-                *slot = Some((key, value));
-                any = true;
-                only_absent &= field.is_absent();
-            }
-        }
-    }
-    if !any {
+    let (name, location, purpose) = (station.name(), station.location(), station.purpose());
+    if !report.needs_station(name, location, purpose) {
         return wats_core::json::to_vec(report);
     }
-    if only_absent {
-        if let Some(bytes) = splice(report, &fills)? {
-            return Ok(bytes);
-        }
-    }
     let mut copy = report.clone();
-    copy.fill_station(station.name(), station.location(), station.purpose());
+    copy.fill_station(name, location, purpose);
     wats_core::json::to_vec(&copy)
-}
-
-/// `{"key":"value",...` then the report's members. `None` if the report did not
-/// serialize to an object (never expected; the caller falls back to a clone).
-fn splice(report: &Report, fills: &[Option<(&str, &str)>]) -> Result<Option<Vec<u8>>> {
-    let encode = |e: serde_json::Error| Error::Encode {
-        target: "Report",
-        message: e.to_string(),
-    };
-    let mut out = Vec::with_capacity(4096);
-    out.push(b'{');
-    for (key, value) in fills.iter().flatten() {
-        serde_json::to_writer(&mut out, key).map_err(encode)?;
-        out.push(b':');
-        serde_json::to_writer(&mut out, value).map_err(encode)?;
-        out.push(b',');
-    }
-    let start = out.len();
-    serde_json::to_writer(&mut out, report).map_err(encode)?;
-    match out.get(start..start + 2) {
-        // The report is `{}`: drop the dangling comma and its braces.
-        Some(b"{}") => {
-            out.truncate(start - 1);
-            out.push(b'}');
-        }
-        Some([b'{', _]) => {
-            out.remove(start);
-        }
-        _ => return Ok(None),
-    }
-    Ok(Some(out))
 }
 
 #[cfg(test)]
@@ -107,7 +50,7 @@ mod tests {
     }
 
     #[test]
-    fn absent_members_are_spliced_and_equal_the_typed_fill() {
+    fn absent_members_are_filled_as_the_typed_fill_does() {
         let report = UutReportBuilder::new("PN", "SN", "A", 10).build().unwrap();
         let got = encoded(&report, &station());
         let mut filled = report.clone();
@@ -133,7 +76,7 @@ mod tests {
         assert_eq!(got["machineName"], "OWN-ST");
         assert_eq!(got["location"], "Drammen");
         assert_eq!(got["purpose"], "Production");
-        // Each key once: the clone path replaced them, it did not add duplicates.
+        // Each key once: replaced, not added as duplicates.
         let text = String::from_utf8(encode_report(&report, &station()).unwrap()).unwrap();
         assert_eq!(text.matches("\"location\"").count(), 1);
         assert_eq!(text.matches("\"purpose\"").count(), 1);

@@ -174,14 +174,7 @@ impl ClientBuilder {
     /// [`wats_core::Error::InvalidConfig`] for an invalid URL or a missing token, as the async
     /// builder; [`wats_core::Error::Io`] if the shared runtime thread cannot start.
     pub fn build(self) -> Result<Client> {
-        let template = self.inner.build()?;
-        let make_from = template.clone();
-        let exec = Executor::new(
-            self.mode,
-            self.max_blocking_threads,
-            Box::new(move || make_from.with_new_pool()),
-        )?;
-        Ok(Client { exec, template })
+        Client::over(self.inner.build()?, self.mode, self.max_blocking_threads)
     }
 }
 
@@ -206,11 +199,19 @@ impl Client {
     /// # Errors
     /// [`wats_core::Error::Io`] if the shared runtime thread cannot start.
     pub fn from_async(client: &wats_http::Client, mode: RuntimeMode) -> Result<Client> {
-        let template = client.with_new_pool();
+        Client::over(client.with_new_pool(), mode, DEFAULT_MAX_BLOCKING_THREADS)
+    }
+
+    /// A blocking client whose threads each run a pool sibling of `template`.
+    fn over(
+        template: wats_http::Client,
+        mode: RuntimeMode,
+        max_blocking_threads: usize,
+    ) -> Result<Client> {
         let make_from = template.clone();
         let exec = Executor::new(
             mode,
-            DEFAULT_MAX_BLOCKING_THREADS,
+            max_blocking_threads,
             Box::new(move || make_from.with_new_pool()),
         )?;
         Ok(Client { exec, template })
