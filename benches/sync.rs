@@ -11,7 +11,8 @@
 //! | `wats_blocking_thread_local` | `wats::blocking::Client`, default `RuntimeMode::ThreadLocal` |
 //! | `wats_blocking_shared` | `wats::blocking::Client`, `RuntimeMode::Shared` |
 //! | `reqwest_blocking` | `reqwest::blocking::Client` |
-//! | `naive_runtime_per_call` | a new tokio runtime and a new `wats::Client` per call |
+//! | `naive_runtime_per_call` | a new `current_thread` tokio runtime and a new `wats::Client` per call |
+//! | `naive_default_runtime_per_call` | the same with `tokio::runtime::Runtime::new()` (multi-thread, tokio's default) |
 //!
 //! Groups `<call>/latency_<n>ms` run on one thread; `<call>_16_threads/latency_<n>ms` spread
 //! the calls over 16 long-lived threads (time per call = wall time / calls). There, the floor
@@ -118,6 +119,13 @@ impl Peers {
         (call.wats_async)(&rt, &client)
     }
 
+    /// The naive pattern with tokio's default (multi-thread) runtime.
+    fn naive_default<T>(&self, call: &Call<T>) -> T {
+        let rt = common::default_runtime();
+        let client = common::async_client(&self.server);
+        (call.wats_async)(&rt, &client)
+    }
+
     /// Every peer once, all answers equal: the rows measure the same work.
     fn check<T: PartialEq + std::fmt::Debug>(&self, call: &Call<T>) {
         let expected = (call.floor)(&self.floor, &self.path);
@@ -126,6 +134,7 @@ impl Peers {
         assert_eq!((call.blocking)(&self.thread_local), expected);
         assert_eq!((call.blocking)(&self.shared), expected);
         assert_eq!(self.naive(call), expected);
+        assert_eq!(self.naive_default(call), expected);
     }
 }
 
@@ -152,6 +161,9 @@ fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(c: &mut Criterion, call:
         g.bench_function("naive_runtime_per_call", |b| {
             b.iter(|| black_box(p.naive(call)));
         });
+        g.bench_function("naive_default_runtime_per_call", |b| {
+            b.iter(|| black_box(p.naive_default(call)));
+        });
         g.finish();
     }
 }
@@ -170,7 +182,7 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
         ));
         let (floor, reqwest, wats_async, blocking) =
             (call.floor, call.reqwest, call.wats_async, call.blocking);
-        let jobs: [(&str, common::Job); 6] = [
+        let jobs: [(&str, common::Job); 7] = [
             ("raw_hyper_floor", {
                 let p = p.clone();
                 common::job(move |i| {
@@ -210,6 +222,14 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
                     black_box(wats_async(&rt, &client));
                 })
             }),
+            ("naive_default_runtime_per_call", {
+                let p = p.clone();
+                common::job(move |_| {
+                    let rt = common::default_runtime();
+                    let client = common::async_client(&p.server);
+                    black_box(wats_async(&rt, &client));
+                })
+            }),
         ];
         for (id, job) in &jobs {
             g.bench_function(*id, |b| b.iter_custom(|iters| workers.run(iters, job)));
@@ -225,15 +245,17 @@ fn tls(c: &mut Criterion) {
     let rt = common::current_thread();
     let wats_async = server.async_client();
     let thread_local = server.blocking();
-    let naive = || {
-        let rt = common::current_thread();
+    let naive_on = |rt: tokio::runtime::Runtime| {
         let client = server.async_client();
         rt.block_on(client.server_version()).expect("version")
     };
+    let naive = || naive_on(common::current_thread());
+    let naive_default = || naive_on(common::default_runtime());
     for version in [
         rt.block_on(wats_async.server_version()).expect("version"),
         thread_local.server_version().expect("version"),
         naive(),
+        naive_default(),
     ] {
         assert_eq!(version, common::tls::VERSION);
     }
@@ -245,6 +267,9 @@ fn tls(c: &mut Criterion) {
         b.iter(|| black_box(rt.block_on(wats_async.server_version()).expect("version")));
     });
     g.bench_function("naive_runtime_per_call", |b| b.iter(|| black_box(naive())));
+    g.bench_function("naive_default_runtime_per_call", |b| {
+        b.iter(|| black_box(naive_default()));
+    });
     g.finish();
 }
 

@@ -84,6 +84,13 @@ pub fn current_thread() -> tokio::runtime::Runtime {
         .expect("runtime builds")
 }
 
+/// `tokio::runtime::Runtime::new()`: tokio's default multi-thread runtime (one worker thread
+/// per core, as `#[tokio::main]` builds), the runtime a naive "new runtime per call" wrapper
+/// most often creates.
+pub fn default_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("runtime builds")
+}
+
 /// The floor: hyper-util's legacy pooled client over a plain `HttpConnector` (TCP_NODELAY on,
 /// as in wats), driven by its own `current_thread` runtime; no tower stack, no timeouts, no
 /// retries, no tracing span, no correlation id.

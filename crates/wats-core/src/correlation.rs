@@ -17,9 +17,32 @@ use std::task::{Context, Poll};
 pub const DEFAULT_HEADER: &str = "X-Correlation-ID";
 
 /// A correlation id: a short opaque string that ties log lines and HTTP requests of
-/// one logical call together. Cheap to clone.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct CorrelationId(Arc<str>);
+/// one logical call together. Cheap to clone: a generated id is held inline (no
+/// allocation), a caller-supplied one is shared.
+#[derive(Clone)]
+pub struct CorrelationId(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// A generated id: 16 ASCII hex digits.
+    Generated([u8; 16]),
+    /// A caller-supplied id, cleaned.
+    Given(Arc<str>),
+}
+
+impl PartialEq for CorrelationId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for CorrelationId {}
+
+impl std::hash::Hash for CorrelationId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
 
 impl CorrelationId {
     /// Wrap a caller-supplied id.
@@ -33,13 +56,13 @@ impl CorrelationId {
             .filter(|c| c.is_ascii_graphic() || *c == ' ')
             .take(128)
             .collect();
-        CorrelationId(Arc::from(clean.trim()))
+        CorrelationId(Repr::Given(Arc::from(clean.trim())))
     }
 
     /// Generate a fresh random id: 16 lowercase hex characters (64 random bits).
     ///
     /// Drawn from a per-thread generator (`fastrand`, seeded once per thread), so it costs no
-    /// system call and one allocation. Correlation ids need to be unique, not secret.
+    /// system call and no allocation. Correlation ids need to be unique, not secret.
     pub fn generate() -> Self {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut bits = fastrand::u64(..);
@@ -48,14 +71,16 @@ impl CorrelationId {
             *b = HEX[(bits & 0xf) as usize];
             bits >>= 4;
         }
-        // Every byte is an ASCII hex digit.
-        let text = std::str::from_utf8(&buf).unwrap_or("0000000000000000");
-        CorrelationId(Arc::from(text))
+        CorrelationId(Repr::Generated(buf))
     }
 
     /// The id as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            // Only `generate` builds this variant, from ASCII hex digits.
+            Repr::Generated(buf) => std::str::from_utf8(buf).unwrap_or("0000000000000000"),
+            Repr::Given(text) => text,
+        }
     }
 
     /// The id in the current scope, if any.
@@ -71,13 +96,15 @@ impl CorrelationId {
 
 impl fmt::Debug for CorrelationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CorrelationId").field(&&*self.0).finish()
+        f.debug_tuple("CorrelationId")
+            .field(&self.as_str())
+            .finish()
     }
 }
 
 impl fmt::Display for CorrelationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -187,6 +214,19 @@ impl<F: Future> CorrelationExt for F {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_and_given_ids_compare_by_text() {
+        use std::collections::HashSet;
+        let generated = CorrelationId::generate();
+        let given = CorrelationId::new(generated.as_str());
+        assert_eq!(generated, given);
+        assert_eq!(generated.to_string(), given.to_string());
+        assert_eq!(format!("{generated:?}"), format!("{given:?}"));
+        let set: HashSet<CorrelationId> = [generated.clone(), given].into_iter().collect();
+        assert_eq!(set.len(), 1);
+        assert_ne!(generated, CorrelationId::new("other"));
+    }
 
     #[test]
     fn generated_ids_are_16_hex_and_distinct() {

@@ -7,13 +7,12 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::Full;
+use http::Response;
 use tower::Service;
 use wats_breaker::{CircuitBreaker, Outcome, OwnedPermit};
 use wats_core::{Error, Result};
 
-use crate::stack::CallMeta;
+use crate::stack::Call;
 
 /// Default number of consecutive failed attempts that open the breaker.
 pub const DEFAULT_BREAKER_THRESHOLD: u32 = 5;
@@ -164,9 +163,9 @@ pub(crate) struct BreakerService<S> {
     pub(crate) breaker: Option<CircuitBreaker>,
 }
 
-impl<S> Service<Request<Full<Bytes>>> for BreakerService<S>
+impl<S> Service<Call> for BreakerService<S>
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<Bytes>, Error = Error>,
+    S: Service<Call, Response = Response<Bytes>, Error = Error>,
 {
     type Response = Response<Bytes>;
     type Error = Error;
@@ -176,7 +175,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request<Full<Bytes>>) -> Self::Future {
+    fn call(&mut self, req: Call) -> Self::Future {
         let Some(breaker) = &self.breaker else {
             return BreakerFuture {
                 inner: Some(self.inner.call(req)),
@@ -186,7 +185,7 @@ where
         };
         match breaker.try_acquire_owned() {
             Ok(permit) => {
-                let deadline = req.extensions().get::<CallMeta>().and_then(|m| m.deadline);
+                let deadline = req.deadline;
                 BreakerFuture {
                     inner: Some(self.inner.call(req)),
                     guard: Guard {

@@ -5,15 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
-use http_body_util::Full;
+use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
 use tower::ServiceExt;
 use tower::retry::budget::TpsBudget;
 use wats_core::{Error, Result};
 
 use crate::builder::ClientBuilder;
 use crate::retry::RetrySettings;
-use crate::stack::{CallMeta, Stack, build_stack};
+use crate::stack::{Answer, Call, Stack, build_stack};
 use crate::url::BaseUrl;
 
 /// State shared by a client, its clones and every [`Client::with_new_pool`] sibling.
@@ -166,22 +165,24 @@ impl Client {
         query: &str,
         body: Option<Bytes>,
     ) -> Result<Response<Bytes>> {
+        Ok(self
+            .send_in_span(method, route, path, query, body)
+            .await?
+            .response)
+    }
+
+    /// [`send`](Self::send), also returning the call's `wats.call` span.
+    pub(crate) async fn send_in_span(
+        &self,
+        method: Method,
+        route: &'static str,
+        path: &str,
+        query: &str,
+        body: Option<Bytes>,
+    ) -> Result<Answer> {
         let uri = self.shared.base.uri(path, query)?;
-        let has_body = body.is_some();
-        let mut req = Request::new(Full::new(body.unwrap_or_default()));
-        *req.method_mut() = method;
-        *req.uri_mut() = uri;
-        if has_body {
-            req.headers_mut().insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-        }
-        req.extensions_mut().insert(CallMeta {
-            route,
-            deadline: None,
-        });
-        self.stack.clone().oneshot(req).await
+        let call = Call::new(method, route, uri, body);
+        self.stack.clone().oneshot(call).await
     }
 
     /// GET and decode JSON into `T`.

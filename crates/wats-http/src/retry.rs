@@ -5,13 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Response, StatusCode};
-use http_body_util::Full;
+use http::{HeaderMap, Method, Response, StatusCode};
 use tower::retry::Policy;
 use tower::retry::budget::{Budget, TpsBudget};
 use wats_core::Error;
 
-use crate::stack::CallMeta;
+use crate::stack::Call;
 
 /// Retry settings; part of the client's shared state.
 #[derive(Debug, Clone)]
@@ -99,14 +98,12 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-type Req = Request<Full<Bytes>>;
-
-impl Policy<Req, Response<Bytes>, Error> for RetryPolicy {
+impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
     type Future = tokio::time::Sleep;
 
     fn retry(
         &mut self,
-        req: &mut Req,
+        req: &mut Call,
         result: &mut Result<Response<Bytes>, Error>,
     ) -> Option<Self::Future> {
         self.attempt += 1;
@@ -138,8 +135,10 @@ impl Policy<Req, Response<Bytes>, Error> for RetryPolicy {
             Some(d) => d.min(self.settings.retry_after_cap),
             None => self.backoff(),
         };
-        let deadline = req.extensions().get::<CallMeta>().and_then(|m| m.deadline);
-        if deadline.is_some_and(|d| tokio::time::Instant::now() + delay >= d) {
+        if req
+            .deadline
+            .is_some_and(|d| tokio::time::Instant::now() + delay >= d)
+        {
             tracing::debug!(
                 attempt = self.attempt,
                 reason,
@@ -169,17 +168,11 @@ impl Policy<Req, Response<Bytes>, Error> for RetryPolicy {
         Some(tokio::time::sleep(delay))
     }
 
-    fn clone_request(&mut self, req: &Req) -> Option<Req> {
-        if self.settings.max_attempts <= 1 || !is_idempotent(req.method()) {
+    fn clone_request(&mut self, req: &Call) -> Option<Call> {
+        if self.settings.max_attempts <= 1 || !is_idempotent(&req.method) {
             return None;
         }
-        let mut clone = Request::new(req.body().clone());
-        *clone.method_mut() = req.method().clone();
-        *clone.uri_mut() = req.uri().clone();
-        *clone.version_mut() = req.version();
-        *clone.headers_mut() = req.headers().clone();
-        *clone.extensions_mut() = req.extensions().clone();
-        Some(clone)
+        Some(req.clone())
     }
 }
 
@@ -244,15 +237,21 @@ mod tests {
             (Method::POST, false),
             (Method::PATCH, false),
         ] {
-            let mut req = Request::new(Full::new(Bytes::from_static(b"x")));
-            *req.method_mut() = m.clone();
-            req.headers_mut()
-                .insert("x-a", HeaderValue::from_static("1"));
+            let mut req = Call::new(
+                m.clone(),
+                "/api/x/{id}",
+                http::Uri::from_static("http://127.0.0.1/api/x/1?a=b"),
+                Some(Bytes::from_static(b"x")),
+            );
+            req.correlation_id = Some(wats_core::CorrelationId::new("c-1"));
             let c = p.clone_request(&req);
             assert_eq!(c.is_some(), ok, "{m}");
             if let Some(c) = c {
-                assert_eq!(c.headers()["x-a"], "1");
-                assert_eq!(c.method(), m);
+                assert_eq!(c.method, m);
+                assert_eq!(c.uri, req.uri);
+                assert_eq!(c.route, req.route);
+                assert_eq!(c.body.as_deref(), Some(&b"x"[..]));
+                assert_eq!(c.correlation_id, req.correlation_id);
             }
         }
     }

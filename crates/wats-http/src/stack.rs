@@ -1,10 +1,12 @@
 //! The tower service stack of a client, built in one place: [`build_stack`].
 //!
-//! Every layer works on `Request<Full<Bytes>>` and answers
-//! `Result<Response<Bytes>, wats_core::Error>`: the innermost service reads the
-//! whole (decompressed, capped) body, so every outer layer (attempt timeout, retry,
-//! deadline) covers the body transfer too, and the retry policy can look at the
-//! status and `Retry-After` of a complete answer.
+//! The layers above the innermost two work on [`Call`], a small description of one
+//! logical call that is cheap to clone for a retry (no header map, no extensions);
+//! [`HeaderService`] turns it into an `http::Request` with every header at once.
+//! Every layer answers `Result<Response<Bytes>, wats_core::Error>` (the outermost an
+//! [`Answer`]): the innermost service reads the whole (decompressed, capped) body, so
+//! every outer layer (attempt timeout, retry, deadline) covers the body transfer too,
+//! and the retry policy can look at the status and `Retry-After` of a complete answer.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,7 +15,8 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Request, Response};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
+use http_body_util::combinators::Collect;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
@@ -21,7 +24,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tower::Service;
 use tower::retry::Retry;
-use tower_http::decompression::Decompression;
+use tower_http::decompression::{Decompression, DecompressionBody};
 use tracing::Span;
 use wats_core::{CorrelationId, Error, Result};
 
@@ -29,14 +32,43 @@ use crate::breaker::BreakerService;
 use crate::client::Shared;
 use crate::retry::RetryPolicy;
 
-/// Per-call metadata carried in the request extensions.
+/// One logical call on its way through the stack. Cloning it (once per attempt, for
+/// the retry layer) costs reference-count increments, not allocations.
 #[derive(Clone, Debug)]
-pub(crate) struct CallMeta {
+pub(crate) struct Call {
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    /// A JSON request body (sent with `Content-Type: application/json`).
+    pub(crate) body: Option<Bytes>,
     /// Route template, for example `/api/Report/Wsjf/{id}`.
     pub(crate) route: &'static str,
     /// When the whole call must be done; set by the deadline layer, read by the
-    /// retry policy so it does not sleep past it.
+    /// retry policy (so it does not sleep past it) and the breaker.
     pub(crate) deadline: Option<tokio::time::Instant>,
+    /// Set by [`CallService`]; the same on every attempt.
+    pub(crate) correlation_id: Option<CorrelationId>,
+}
+
+impl Call {
+    /// A call with no deadline and no correlation id yet.
+    pub(crate) fn new(method: Method, route: &'static str, uri: Uri, body: Option<Bytes>) -> Self {
+        Call {
+            method,
+            uri,
+            body,
+            route,
+            deadline: None,
+            correlation_id: None,
+        }
+    }
+}
+
+/// The answer of the whole stack: a successful response and the call's `wats.call`
+/// span, so that callers can log follow-up events (the submit result) inside it.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) response: Response<Bytes>,
+    pub(crate) span: Span,
 }
 
 type Pooled = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -50,7 +82,7 @@ pub(crate) type Stack = CallService<
 
 /// Build the service stack over a NEW connection pool. Layer order, outermost first:
 ///
-/// 1. [`CallService`]: `wats.call` span and correlation id header (same id on every attempt),
+/// 1. [`CallService`]: `wats.call` span and correlation id (same id on every attempt),
 ///    non-2xx answers become errors carrying that id.
 /// 2. [`TimeoutService`] (phase `request`): the total deadline, backoff sleeps included.
 /// 3. [`Retry`] with [`RetryPolicy`]: idempotent methods, budget, backoff, `Retry-After`.
@@ -59,7 +91,8 @@ pub(crate) type Stack = CallService<
 ///    every attempt timeout) is recorded and an open breaker rejects an attempt with
 ///    `Error::CircuitOpen` before the network is touched (not retried).
 /// 5. [`TimeoutService`] (phase `attempt`): optional per-attempt timeout.
-/// 6. [`HeaderService`]: authorization (sensitive), accept, user agent.
+/// 6. [`HeaderService`]: builds the `http::Request`: authorization (sensitive), accept,
+///    user agent, correlation id, content type.
 /// 7. [`CollectService`]: gzip decompression, capped body read, over the pooled
 ///    hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
 pub(crate) fn build_stack(shared: &Arc<Shared>) -> Stack {
@@ -123,11 +156,11 @@ pub(crate) struct CallService<S> {
     shared: Arc<Shared>,
 }
 
-impl<S> Service<Request<Full<Bytes>>> for CallService<S>
+impl<S> Service<Call> for CallService<S>
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<Bytes>, Error = Error>,
+    S: Service<Call, Response = Response<Bytes>, Error = Error>,
 {
-    type Response = Response<Bytes>;
+    type Response = Answer;
     type Error = Error;
     type Future = CallFuture<S::Future>;
 
@@ -135,25 +168,21 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<Full<Bytes>>) -> Self::Future {
+    fn call(&mut self, mut call: Call) -> Self::Future {
         let id = CorrelationId::current_or_generate();
-        if let Ok(v) = HeaderValue::from_str(id.as_str()) {
-            req.headers_mut()
-                .insert(self.shared.correlation_header.clone(), v);
-        }
-        let route = req.extensions().get::<CallMeta>().map_or("", |m| m.route);
         let span = tracing::info_span!(
             "wats.call",
             correlation_id = id.as_str(),
-            method = req.method().as_str(),
-            route,
+            method = call.method.as_str(),
+            route = call.route,
             station = self.shared.station.name(),
             status = tracing::field::Empty,
             server_correlation_id = tracing::field::Empty,
         );
+        call.correlation_id = Some(id.clone());
         let inner = {
             let _enter = span.enter();
-            self.inner.call(req)
+            self.inner.call(call)
         };
         CallFuture {
             inner,
@@ -179,14 +208,14 @@ impl<F> Future for CallFuture<F>
 where
     F: Future<Output = Result<Response<Bytes>>>,
 {
-    type Output = Result<Response<Bytes>>;
+    type Output = Result<Answer>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _enter = this.span.enter();
         let result = ready!(this.inner.poll(cx));
         Poll::Ready(match result {
-            Ok(mut resp) => {
+            Ok(resp) => {
                 if let Some(server_id) = resp
                     .headers()
                     .get(&this.shared.correlation_header)
@@ -198,9 +227,10 @@ where
                 this.span.record("status", status.as_u16());
                 if status.is_success() {
                     tracing::debug!("WATS call succeeded");
-                    // Lets callers log follow-up events (the submit result) in this call's span.
-                    resp.extensions_mut().insert(this.span.clone());
-                    Ok(resp)
+                    Ok(Answer {
+                        response: resp,
+                        span: this.span.clone(),
+                    })
                 } else {
                     let err = Error::from_status(
                         status.as_u16(),
@@ -230,9 +260,9 @@ pub(crate) struct TimeoutService<S> {
     phase: &'static str,
 }
 
-impl<S> Service<Request<Full<Bytes>>> for TimeoutService<S>
+impl<S> Service<Call> for TimeoutService<S>
 where
-    S: Service<Request<Full<Bytes>>, Error = Error>,
+    S: Service<Call, Error = Error>,
 {
     type Response = S::Response;
     type Error = Error;
@@ -242,21 +272,16 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<Full<Bytes>>) -> Self::Future {
+    fn call(&mut self, mut call: Call) -> Self::Future {
         let sleep = self.after.map(|after| {
             let deadline = tokio::time::Instant::now() + after;
-            let is_total = self.phase == "request";
-            if let Some(meta) = req
-                .extensions_mut()
-                .get_mut::<CallMeta>()
-                .filter(|_| is_total)
-            {
-                meta.deadline = Some(deadline);
+            if self.phase == "request" {
+                call.deadline = Some(deadline);
             }
             tokio::time::sleep_until(deadline)
         });
         TimeoutFuture {
-            inner: self.inner.call(req),
+            inner: self.inner.call(call),
             sleep,
             after: self.after.unwrap_or_default(),
             phase: self.phase,
@@ -303,14 +328,16 @@ where
 
 // ---------------------------------------------------------------- headers
 
-/// Adds the pre-built authorization (sensitive), accept and user-agent headers.
+/// Turns a [`Call`] into the `http::Request` of one attempt: the pre-built
+/// authorization (sensitive), accept and user-agent headers, the correlation id and,
+/// with a body, the content type; one header map, sized once.
 #[derive(Clone)]
 pub(crate) struct HeaderService<S> {
     inner: S,
     shared: Arc<Shared>,
 }
 
-impl<S> Service<Request<Full<Bytes>>> for HeaderService<S>
+impl<S> Service<Call> for HeaderService<S>
 where
     S: Service<Request<Full<Bytes>>>,
 {
@@ -322,11 +349,29 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<Full<Bytes>>) -> Self::Future {
-        let h = req.headers_mut();
+    fn call(&mut self, call: Call) -> Self::Future {
+        // Room for ours, `accept-encoding` (decompression) and `host` (hyper) without growing.
+        let mut h = HeaderMap::with_capacity(8);
         h.insert(http::header::AUTHORIZATION, self.shared.auth.clone());
         h.insert(http::header::ACCEPT, self.shared.accept.clone());
         h.insert(http::header::USER_AGENT, self.shared.user_agent.clone());
+        if let Some(v) = call
+            .correlation_id
+            .as_ref()
+            .and_then(|id| HeaderValue::from_str(id.as_str()).ok())
+        {
+            h.insert(self.shared.correlation_header.clone(), v);
+        }
+        if call.body.is_some() {
+            h.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        let mut req = Request::new(Full::new(call.body.unwrap_or_default()));
+        *req.method_mut() = call.method;
+        *req.uri_mut() = call.uri;
+        *req.headers_mut() = h;
         self.inner.call(req)
     }
 }
@@ -341,9 +386,6 @@ pub(crate) struct CollectService {
     connect_timeout: Duration,
 }
 
-/// Boxed future of [`CollectService`].
-pub(crate) type CollectFuture = Pin<Box<dyn Future<Output = Result<Response<Bytes>>> + Send>>;
-
 impl Service<Request<Full<Bytes>>> for CollectService {
     type Response = Response<Bytes>;
     type Error = Error;
@@ -357,31 +399,78 @@ impl Service<Request<Full<Bytes>>> for CollectService {
     }
 
     fn call(&mut self, req: Request<Full<Bytes>>) -> Self::Future {
-        let fut = self.inner.call(req);
-        let limit = self.limit;
-        let connect_timeout = self.connect_timeout;
-        Box::pin(async move {
-            let resp = fut
-                .await
-                .map_err(|e| map_client_error(e, connect_timeout))?;
-            let (parts, body) = resp.into_parts();
-            let declared = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            let encoded = parts.headers.contains_key(http::header::CONTENT_ENCODING);
-            if !encoded && declared.is_some_and(|n| n > limit) {
-                return Err(Error::BodyTooLarge { limit });
+        CollectFuture {
+            state: CollectState::Head {
+                fut: self.inner.call(req),
+            },
+            limit: self.limit,
+            connect_timeout: self.connect_timeout,
+        }
+    }
+}
+
+type DecompressionFuture = <Decompression<Pooled> as Service<Request<Full<Bytes>>>>::Future;
+type Body = DecompressionBody<hyper::body::Incoming>;
+
+pin_project_lite::pin_project! {
+    /// Future of [`CollectService`]: waits for the response head, then reads the body
+    /// under the cap. A named state machine, so a call costs no boxed future.
+    pub(crate) struct CollectFuture {
+        #[pin]
+        state: CollectState,
+        limit: u64,
+        connect_timeout: Duration,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = CollectStateProj]
+    enum CollectState {
+        Head { #[pin] fut: DecompressionFuture },
+        Body { parts: Option<http::response::Parts>, #[pin] collect: Collect<Limited<Body>> },
+    }
+}
+
+impl Future for CollectFuture {
+    type Output = Result<Response<Bytes>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                CollectStateProj::Head { fut } => {
+                    let resp = ready!(fut.poll(cx))
+                        .map_err(|e| map_client_error(e, *this.connect_timeout))?;
+                    let (parts, body) = resp.into_parts();
+                    let declared = parts
+                        .headers
+                        .get(http::header::CONTENT_LENGTH)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse::<u64>().ok());
+                    let encoded = parts.headers.contains_key(http::header::CONTENT_ENCODING);
+                    if !encoded && declared.is_some_and(|n| n > *this.limit) {
+                        return Poll::Ready(Err(Error::BodyTooLarge { limit: *this.limit }));
+                    }
+                    let cap = usize::try_from(*this.limit).unwrap_or(usize::MAX);
+                    this.state.set(CollectState::Body {
+                        parts: Some(parts),
+                        collect: Limited::new(body, cap).collect(),
+                    });
+                }
+                CollectStateProj::Body { parts, collect } => {
+                    let collected =
+                        ready!(collect.poll(cx)).map_err(|e| map_body_error(e, *this.limit))?;
+                    let Some(parts) = parts.take() else {
+                        return Poll::Ready(Err(Error::Transport {
+                            message: "response polled after completion".to_owned(),
+                            connect: false,
+                            source: None,
+                        }));
+                    };
+                    return Poll::Ready(Ok(Response::from_parts(parts, collected.to_bytes())));
+                }
             }
-            let cap = usize::try_from(limit).unwrap_or(usize::MAX);
-            let bytes = Limited::new(body, cap)
-                .collect()
-                .await
-                .map_err(|e| map_body_error(e, limit))?
-                .to_bytes();
-            Ok(Response::from_parts(parts, bytes))
-        })
+        }
     }
 }
 

@@ -166,9 +166,9 @@ impl Reports<'_> {
     /// Status, transport and timeout errors; [`Error::Decode`] when the answer holds
     /// no id.
     pub async fn submit_raw(&self, wsjf: impl Into<Bytes>) -> Result<String> {
-        let resp = self
+        let answer = self
             .client
-            .send(
+            .send_in_span(
                 Method::POST,
                 "/api/Report/WSJF",
                 "/api/Report/WSJF",
@@ -176,11 +176,11 @@ impl Reports<'_> {
                 Some(wsjf.into()),
             )
             .await?;
-        let id = parse_submit_id(resp.body())?;
+        let id = parse_submit_id(answer.response.body())?;
         // Inside the call's `wats.call` span, so the line carries its correlation id.
-        let span = resp.extensions().get::<tracing::Span>();
-        let span = span.cloned().unwrap_or_else(tracing::Span::none);
-        span.in_scope(|| tracing::info!(report_id = %id, "report submitted"));
+        answer
+            .span
+            .in_scope(|| tracing::info!(report_id = %id, "report submitted"));
         Ok(id)
     }
 }

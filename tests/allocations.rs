@@ -1,0 +1,68 @@
+//! Heap allocations per call on the calling thread: the thread-local blocking client against
+//! the raw hyper-util floor of the benches (`benches/common`), same server, same request,
+//! same decoding. Counts are deterministic where wall-clock ratios on a shared machine are not;
+//! this test keeps the client's per-call overhead from creeping up.
+//!
+//! Only the calling thread is counted: the floor and the thread-local client run their
+//! `current_thread` runtime (hyper's connection task included) on it; the mock server's
+//! threads are not counted.
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use common::RawHyper;
+use wats::blocking::RuntimeMode;
+use wats_core::Product;
+
+const CALLS: u64 = 200;
+
+fn per_call(mut f: impl FnMut()) -> f64 {
+    for _ in 0..20 {
+        f();
+    }
+    let info = allocation_counter::measure(|| {
+        for _ in 0..CALLS {
+            f();
+        }
+    });
+    info.count_total as f64 / CALLS as f64
+}
+
+#[test]
+fn blocking_calls_allocate_little_more_than_raw_hyper() {
+    let server = common::server(0);
+    let floor = RawHyper::new(&server);
+    let client = common::blocking(&server, RuntimeMode::ThreadLocal);
+    let version_path = common::captured_path(|c| {
+        c.server_version().expect("version");
+    });
+    let product_path = common::captured_path(|c| {
+        c.products().get("PCBA-1001").expect("product");
+    });
+
+    let floor_version = per_call(|| {
+        floor.get::<String>(&version_path);
+    });
+    let wats_version = per_call(|| {
+        client.server_version().expect("version");
+    });
+    let floor_product = per_call(|| {
+        floor.get::<Product>(&product_path);
+    });
+    let wats_product = per_call(|| {
+        client.products().get("PCBA-1001").expect("product");
+    });
+    eprintln!(
+        "allocations per call: version floor {floor_version:.1} wats {wats_version:.1}; \
+         product floor {floor_product:.1} wats {wats_product:.1}"
+    );
+    assert!(floor_version > 0.0 && floor_product > floor_version);
+    assert!(
+        wats_version <= floor_version + 3.0,
+        "{wats_version} vs {floor_version}"
+    );
+    assert!(
+        wats_product <= floor_product + 3.0,
+        "{wats_product} vs {floor_product}"
+    );
+}
