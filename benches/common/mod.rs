@@ -9,6 +9,7 @@
 
 #![allow(dead_code, unreachable_pub, missing_docs)] // each bench uses a subset
 
+pub mod peers;
 pub mod tls;
 
 use std::sync::mpsc;

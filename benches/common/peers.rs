@@ -1,0 +1,104 @@
+//! The peers of `benches/sync.rs` and `benches/paired.rs`: the two calls every peer makes and
+//! one value holding every peer of a group, checked to return equal answers.
+
+use super::{RawHyper, Reqwest};
+use wats::blocking::RuntimeMode;
+use wats_core::Product;
+
+/// The product of the `get_product` rows: a seeded one with three revisions.
+const PART_NUMBER: &str = "PCBA-1001";
+
+/// One call made by every peer; each returns a value so that the first call of every peer can
+/// be checked against the others before measuring.
+pub struct Call<T> {
+    pub name: &'static str,
+    pub floor: fn(&RawHyper, &str) -> T,
+    pub reqwest: fn(&Reqwest, &str) -> T,
+    pub wats_async: fn(&tokio::runtime::Runtime, &wats::Client) -> T,
+    pub blocking: fn(&wats::blocking::Client) -> T,
+}
+
+pub fn get_version() -> Call<String> {
+    Call {
+        name: "get_version",
+        floor: |h, path| h.get::<String>(path),
+        reqwest: |r, path| r.get::<String>(path),
+        wats_async: |rt, c| rt.block_on(c.server_version()).expect("version"),
+        blocking: |c| c.server_version().expect("version"),
+    }
+}
+
+pub fn get_product() -> Call<Product> {
+    Call {
+        name: "get_product",
+        floor: |h, path| h.get::<Product>(path),
+        reqwest: |r, path| r.get::<Product>(path),
+        wats_async: |rt, c| rt.block_on(c.products().get(PART_NUMBER)).expect("product"),
+        blocking: |c| c.products().get(PART_NUMBER).expect("product"),
+    }
+}
+
+/// Everything a group needs, shared with the worker threads.
+pub struct Peers {
+    pub server: wats_mock::MockServer,
+    pub path: String,
+    pub floor: RawHyper,
+    pub reqwest: Reqwest,
+    pub rt: tokio::runtime::Runtime,
+    pub wats_async: wats::Client,
+    pub thread_local: wats::blocking::Client,
+    pub shared: wats::blocking::Client,
+    /// Per worker thread: a runtime and a client with its own pool (`wats_async` rows).
+    pub per_thread_async: Vec<(tokio::runtime::Runtime, wats::Client)>,
+    /// Per worker thread: the floor's runtime and pool.
+    pub per_thread_floor: Vec<RawHyper>,
+}
+
+impl Peers {
+    pub fn new<T>(latency_ms: u64, call: &Call<T>, threads: usize) -> Peers {
+        let server = super::server(latency_ms);
+        let path = super::captured_path(|c| {
+            (call.blocking)(c);
+        });
+        let wats_async = super::async_client(&server);
+        let per_thread_async = (0..threads)
+            .map(|_| (super::current_thread(), wats_async.with_new_pool()))
+            .collect();
+        Peers {
+            path,
+            floor: RawHyper::new(&server),
+            reqwest: Reqwest::new(&server),
+            rt: super::current_thread(),
+            wats_async,
+            thread_local: super::blocking(&server, RuntimeMode::ThreadLocal),
+            shared: super::blocking(&server, RuntimeMode::Shared),
+            per_thread_async,
+            per_thread_floor: (0..threads).map(|_| RawHyper::new(&server)).collect(),
+            server,
+        }
+    }
+
+    pub fn naive<T>(&self, call: &Call<T>) -> T {
+        let rt = super::current_thread();
+        let client = super::async_client(&self.server);
+        (call.wats_async)(&rt, &client)
+    }
+
+    /// The naive pattern with tokio's default (multi-thread) runtime.
+    pub fn naive_default<T>(&self, call: &Call<T>) -> T {
+        let rt = super::default_runtime();
+        let client = super::async_client(&self.server);
+        (call.wats_async)(&rt, &client)
+    }
+
+    /// Every peer once, all answers equal: the rows measure the same work.
+    pub fn check<T: PartialEq + std::fmt::Debug>(&self, call: &Call<T>) {
+        let expected = (call.floor)(&self.floor, &self.path);
+        assert_eq!((call.reqwest)(&self.reqwest, &self.path), expected);
+        assert_eq!((call.wats_async)(&self.rt, &self.wats_async), expected);
+        assert_eq!((call.blocking)(&self.thread_local), expected);
+        assert_eq!((call.blocking)(&self.shared), expected);
+        assert_eq!(self.naive(call), expected);
+        assert_eq!(self.naive_default(call), expected);
+    }
+}

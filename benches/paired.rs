@@ -1,0 +1,280 @@
+//! Paired ratios: the thread-local blocking client against each peer, **measured in the same
+//! time window**, for the issue #4 targets.
+//!
+//! `benches/sync.rs` measures every row for seconds, one row after the other; on a shared
+//! machine the load changes between rows, and a ratio of two rows moves by 20-30 % from run
+//! to run. Here every benchmark alternates the two sides call by call (1 thread) or in small
+//! batches (16 threads), times each side on its own, and records the ratio of the two sums per
+//! criterion sample. Load that hits one sample hits both sides of it. At the end the bench
+//! prints, per pair, the median of the per-sample ratios and their 10th-90th percentile range.
+//! criterion's own time for a benchmark is the time of both sides together.
+//!
+//! Pairs (`<group>/<peer>`, ratio printed as `thread-local / peer` and `peer / thread-local`):
+//! `raw_hyper_floor`, `wats_async`, `reqwest_blocking`, `naive_runtime_per_call` (a new
+//! `current_thread` runtime and client per call), `naive_default_runtime_per_call` (a new
+//! `tokio::runtime::Runtime::new()` and client per call); groups `get_version` and
+//! `get_product` at 1 and 16 threads (server latency 0 ms), and `get_version_tls` (HTTPS).
+//!
+//! Run: `cargo bench --bench paired`; smoke test: `cargo test --bench paired`.
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group};
+
+use common::peers::{Call, Peers, get_product, get_version};
+use common::{Job, THREADS, Workers};
+
+/// criterion's sample count per benchmark; the last this many recorded ratios are the samples.
+const SAMPLES: usize = 20;
+
+/// One criterion sample of a pair: thread-local time, peer time, calls made by each side.
+type Sample = (f64, f64, u64);
+
+/// Per pair: (pair id, its samples in order).
+static RESULTS: Mutex<Vec<(String, Vec<Sample>)>> = Mutex::new(Vec::new());
+
+fn record(id: &str, thread_local: Duration, peer: Duration, calls: u64) {
+    let mut results = RESULTS.lock().unwrap_or_else(|e| e.into_inner());
+    let sample = (thread_local.as_secs_f64(), peer.as_secs_f64(), calls);
+    match results.iter_mut().find(|(name, _)| name == id) {
+        Some((_, samples)) => samples.push(sample),
+        None => results.push((id.to_owned(), vec![sample])),
+    }
+}
+
+fn timed(f: &dyn Fn()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+/// One thread: alternate the two sides call by call (order swapped every call).
+fn pair(g: &mut Group<'_>, peer: &str, thread_local: &dyn Fn(), other: &dyn Fn()) {
+    let id = format!("{}/{peer}", g.name);
+    g.group.bench_function(peer, |b| {
+        b.iter_custom(|iters| {
+            let (mut tl, mut p) = (Duration::ZERO, Duration::ZERO);
+            for i in 0..iters {
+                if i % 2 == 0 {
+                    tl += timed(thread_local);
+                    p += timed(other);
+                } else {
+                    p += timed(other);
+                    tl += timed(thread_local);
+                }
+            }
+            record(&id, tl, p, iters);
+            tl + p
+        });
+    });
+}
+
+/// 16 threads: alternate batches of calls spread over the worker threads.
+fn pair_threads(g: &mut Group<'_>, workers: &Workers, peer: &str, thread_local: &Job, other: &Job) {
+    let id = format!("{}/{peer}", g.name);
+    g.group.bench_function(peer, |b| {
+        b.iter_custom(|iters| {
+            let batch = (THREADS as u64 * 4).max(iters / 8);
+            let (mut tl, mut p) = (Duration::ZERO, Duration::ZERO);
+            let mut done = 0;
+            let mut round = 0;
+            while done < iters {
+                let n = batch.min(iters - done);
+                if round % 2 == 0 {
+                    tl += workers.run(n, thread_local);
+                    p += workers.run(n, other);
+                } else {
+                    p += workers.run(n, other);
+                    tl += workers.run(n, thread_local);
+                }
+                done += n;
+                round += 1;
+            }
+            record(&id, tl, p, iters);
+            tl + p
+        });
+    });
+}
+
+/// A criterion group and its name (the pair ids are `<name>/<peer>`).
+struct Group<'a> {
+    name: String,
+    group: BenchmarkGroup<'a, WallTime>,
+}
+
+fn group(c: &mut Criterion, name: String) -> Group<'_> {
+    Group {
+        group: c.benchmark_group(name.clone()),
+        name,
+    }
+}
+
+fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(c: &mut Criterion, call: &Call<T>) {
+    let p = Peers::new(0, call, 0);
+    p.check(call);
+    let mut g = group(c, format!("{}/latency_0ms", call.name));
+    let tl = || {
+        black_box((call.blocking)(&p.thread_local));
+    };
+    pair(&mut g, "raw_hyper_floor", &tl, &|| {
+        black_box((call.floor)(&p.floor, &p.path));
+    });
+    pair(&mut g, "wats_async", &tl, &|| {
+        black_box((call.wats_async)(&p.rt, &p.wats_async));
+    });
+    pair(&mut g, "reqwest_blocking", &tl, &|| {
+        black_box((call.reqwest)(&p.reqwest, &p.path));
+    });
+    pair(&mut g, "naive_runtime_per_call", &tl, &|| {
+        black_box(p.naive(call));
+    });
+    pair(&mut g, "naive_default_runtime_per_call", &tl, &|| {
+        black_box(p.naive_default(call));
+    });
+    g.group.finish();
+}
+
+fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
+    c: &mut Criterion,
+    call: &Call<T>,
+    workers: &Workers,
+) {
+    let p = Arc::new(Peers::new(0, call, workers.len()));
+    p.check(call);
+    let mut g = group(c, format!("{}_{THREADS}_threads/latency_0ms", call.name));
+    let (floor, reqwest, blocking, wats_async) =
+        (call.floor, call.reqwest, call.blocking, call.wats_async);
+    let tl: Job = {
+        let p = p.clone();
+        common::job(move |_| {
+            black_box(blocking(&p.thread_local));
+        })
+    };
+    let peers: [(&str, Job); 4] = [
+        ("raw_hyper_floor", {
+            let p = p.clone();
+            common::job(move |i| {
+                black_box(floor(&p.per_thread_floor[i], &p.path));
+            })
+        }),
+        ("reqwest_blocking", {
+            let p = p.clone();
+            common::job(move |_| {
+                black_box(reqwest(&p.reqwest, &p.path));
+            })
+        }),
+        ("naive_runtime_per_call", {
+            let p = p.clone();
+            common::job(move |_| {
+                let rt = common::current_thread();
+                let client = common::async_client(&p.server);
+                black_box(wats_async(&rt, &client));
+            })
+        }),
+        ("naive_default_runtime_per_call", {
+            let p = p.clone();
+            common::job(move |_| {
+                let rt = common::default_runtime();
+                let client = common::async_client(&p.server);
+                black_box(wats_async(&rt, &client));
+            })
+        }),
+    ];
+    for (peer, job) in &peers {
+        pair_threads(&mut g, workers, peer, &tl, job);
+    }
+    g.group.finish();
+}
+
+/// The version call over HTTPS (`common::tls`): the naive patterns pay a TLS handshake per call.
+fn tls(c: &mut Criterion) {
+    let server = common::tls::TlsServer::start();
+    let thread_local = server.blocking();
+    let naive_on = |rt: tokio::runtime::Runtime| {
+        let client = server.async_client();
+        rt.block_on(client.server_version()).expect("version")
+    };
+    assert_eq!(
+        thread_local.server_version().expect("version"),
+        common::tls::VERSION
+    );
+    assert_eq!(naive_on(common::current_thread()), common::tls::VERSION);
+    assert_eq!(naive_on(common::default_runtime()), common::tls::VERSION);
+    let mut g = group(c, "get_version_tls/latency_0ms".to_owned());
+    let tl = || {
+        black_box(thread_local.server_version().expect("version"));
+    };
+    pair(&mut g, "naive_runtime_per_call", &tl, &|| {
+        black_box(naive_on(common::current_thread()));
+    });
+    pair(&mut g, "naive_default_runtime_per_call", &tl, &|| {
+        black_box(naive_on(common::default_runtime()));
+    });
+    g.group.finish();
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}
+
+/// Median and 10th-90th percentile of the per-sample ratios, per pair.
+fn summary() {
+    let results = RESULTS.lock().unwrap_or_else(|e| e.into_inner());
+    println!();
+    println!("paired ratios (median of the last {SAMPLES} samples, [p10, p90]):");
+    println!(
+        "{:<58} {:>22} {:>22} {:>12} {:>12}",
+        "pair", "thread-local / peer", "peer / thread-local", "tl us/call", "peer us/call"
+    );
+    for (id, samples) in results.iter() {
+        let last = &samples[samples.len().saturating_sub(SAMPLES)..];
+        let mut tl_over: Vec<f64> = last.iter().map(|(tl, p, _)| tl / p).collect();
+        let mut over_tl: Vec<f64> = last.iter().map(|(tl, p, _)| p / tl).collect();
+        let calls: u64 = last.iter().map(|s| s.2).sum::<u64>().max(1);
+        let per_call = |sum: f64| sum / calls as f64 * 1e6;
+        let tl_us = per_call(last.iter().map(|s| s.0).sum());
+        let peer_us = per_call(last.iter().map(|s| s.1).sum());
+        tl_over.sort_by(f64::total_cmp);
+        over_tl.sort_by(f64::total_cmp);
+        let fmt = |v: &[f64]| {
+            format!(
+                "{:.3} [{:.2}, {:.2}]",
+                percentile(v, 0.5),
+                percentile(v, 0.1),
+                percentile(v, 0.9)
+            )
+        };
+        println!(
+            "{id:<58} {:>22} {:>22} {tl_us:>12.1} {peer_us:>12.1}",
+            fmt(&tl_over),
+            fmt(&over_tl)
+        );
+    }
+}
+
+fn paired_benches(c: &mut Criterion) {
+    tls(c);
+    one_thread(c, &get_version());
+    one_thread(c, &get_product());
+    let workers = Workers::new(THREADS);
+    sixteen_threads(c, &get_version(), &workers);
+    sixteen_threads(c, &get_product(), &workers);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(SAMPLES).measurement_time(Duration::from_secs(4));
+    targets = paired_benches
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    summary();
+}
