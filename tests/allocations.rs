@@ -66,3 +66,35 @@ fn blocking_calls_allocate_little_more_than_raw_hyper() {
         "{wats_product} vs {floor_product}"
     );
 }
+
+/// The floor sends the same header set as the client, so the counts above compare the same
+/// exchange (the server parses the same headers for both).
+#[test]
+fn the_floor_sends_the_same_headers_as_the_client() {
+    let server = wats_mock::MockServer::builder()
+        .token(common::TOKEN)
+        .start()
+        .expect("mock server starts");
+    let names = |server: &wats_mock::MockServer| {
+        let request = server.last_request().expect("a request was recorded");
+        let mut names: Vec<String> = request
+            .headers
+            .keys()
+            .map(|n| n.as_str().to_owned())
+            .collect();
+        names.sort();
+        (names, request.headers)
+    };
+    let client = common::blocking(&server, RuntimeMode::ThreadLocal);
+    client.server_version().expect("version");
+    let (wats_names, wats_headers) = names(&server);
+    let floor = RawHyper::new(&server);
+    floor.get::<String>("/api/App/Version");
+    let (floor_names, floor_headers) = names(&server);
+    assert_eq!(wats_names, floor_names);
+    for name in ["user-agent", "accept-encoding", "accept", "authorization"] {
+        assert_eq!(wats_headers.get(name), floor_headers.get(name), "{name}");
+    }
+    let id = |h: &http::HeaderMap| h[common::CORRELATION_HEADER].to_str().unwrap().len();
+    assert_eq!(id(&wats_headers), id(&floor_headers));
+}

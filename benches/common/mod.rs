@@ -2,24 +2,28 @@
 //! (raw hyper-util floor, `reqwest::blocking`, the naive runtime-per-call pattern) and a pool
 //! of long-lived worker threads for the 16-thread rows.
 //!
-//! Every peer sends the *same* request (method, path and query captured from the wats client's
-//! own request as the mock server recorded it, `Authorization` and `Accept`) and does the same
-//! work with the answer: read the whole body, check the status and decode it with
-//! `serde_json` into the same `wats_core` model type the wats client returns.
+//! Every peer sends the *same* request: method, path and query captured from the wats client's
+//! own request as the mock server recorded it, and the same header set (`Authorization`,
+//! `Accept`, and the headers captured from the wats client: `User-Agent`, `Accept-Encoding`,
+//! plus an `X-Correlation-ID` of 16 hex digits that changes per call), so the server does the
+//! same work for every peer. Every peer does the same work with the answer: read the whole
+//! body, check the status and decode it with `serde_json` into the same `wats_core` model type
+//! the wats client returns.
 
 #![allow(dead_code, unreachable_pub, missing_docs)] // each bench uses a subset
 
 pub mod peers;
 pub mod tls;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderValue, Method, Request, Uri};
+use http::{HeaderName, HeaderValue, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -58,6 +62,55 @@ pub fn captured_path(call: impl FnOnce(&wats::blocking::Client)) -> String {
         .last_request()
         .expect("the call reached the server")
         .path_and_query
+}
+
+/// The header the wats client sends the correlation id in (its default).
+pub const CORRELATION_HEADER: &str = "x-correlation-id";
+
+/// The headers the wats client sends besides `Host`, `Authorization`, `Accept` and the
+/// correlation id (captured once from its own GET as a recording server saw it), for the
+/// peers to send too.
+pub fn wats_extra_headers() -> &'static [(HeaderName, HeaderValue)] {
+    static HEADERS: OnceLock<Vec<(HeaderName, HeaderValue)>> = OnceLock::new();
+    HEADERS.get_or_init(|| {
+        let recorder = MockServer::builder()
+            .token(TOKEN)
+            .start()
+            .expect("mock server starts");
+        let client = blocking(&recorder, wats::blocking::RuntimeMode::ThreadLocal);
+        client.server_version().expect("version");
+        let request = recorder
+            .last_request()
+            .expect("the call reached the server");
+        let skip = [
+            http::header::HOST,
+            AUTHORIZATION,
+            ACCEPT,
+            HeaderName::from_static(CORRELATION_HEADER),
+        ];
+        let headers: Vec<_> = request
+            .headers
+            .iter()
+            .filter(|(name, _)| !skip.contains(name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        assert!(
+            headers.iter().any(|(n, _)| n == http::header::USER_AGENT),
+            "the wats client sends a user agent: {headers:?}"
+        );
+        headers
+    })
+}
+
+/// A fresh correlation id per call for the peers: 16 hex digits, like the wats client's.
+pub fn next_correlation_id() -> HeaderValue {
+    static NEXT: AtomicU64 = AtomicU64::new(0x5eed_0000_0000_0000);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut buf = [0u8; 16];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = b"0123456789abcdef"[((n >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&buf).expect("hex digits are a valid header value")
 }
 
 pub fn async_client(server: &MockServer) -> wats::Client {
@@ -100,6 +153,8 @@ pub struct RawHyper {
     client: HyperClient<HttpConnector, Full<Bytes>>,
     base: String,
     auth: HeaderValue,
+    /// [`wats_extra_headers`].
+    extra: &'static [(HeaderName, HeaderValue)],
 }
 
 impl RawHyper {
@@ -116,6 +171,7 @@ impl RawHyper {
             client,
             base: server.url().trim_end_matches('/').to_owned(),
             auth: HeaderValue::from_str(&format!("Basic {TOKEN}")).expect("valid header"),
+            extra: wats_extra_headers(),
         }
     }
 
@@ -126,7 +182,11 @@ impl RawHyper {
             .method(method)
             .uri(uri)
             .header(AUTHORIZATION, self.auth.clone())
-            .header(ACCEPT, HeaderValue::from_static("application/json"));
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(CORRELATION_HEADER, next_correlation_id());
+        for (name, value) in self.extra {
+            req = req.header(name, value);
+        }
         if body.is_some() {
             req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
@@ -167,6 +227,8 @@ pub struct Reqwest {
     client: reqwest::blocking::Client,
     base: String,
     auth: String,
+    /// [`wats_extra_headers`].
+    extra: http::HeaderMap,
 }
 
 impl Reqwest {
@@ -177,6 +239,7 @@ impl Reqwest {
                 .expect("reqwest builds"),
             base: server.url().trim_end_matches('/').to_owned(),
             auth: format!("Basic {TOKEN}"),
+            extra: wats_extra_headers().iter().cloned().collect(),
         }
     }
 
@@ -186,6 +249,8 @@ impl Reqwest {
             .get(format!("{}{path}", self.base))
             .header(AUTHORIZATION, &self.auth)
             .header(ACCEPT, "application/json")
+            .header(CORRELATION_HEADER, next_correlation_id())
+            .headers(self.extra.clone())
             .send()
             .expect("reqwest call");
         assert!(resp.status().is_success(), "reqwest: {}", resp.status());
@@ -199,6 +264,8 @@ impl Reqwest {
             .post(format!("{}{path}", self.base))
             .header(AUTHORIZATION, &self.auth)
             .header(ACCEPT, "application/json")
+            .header(CORRELATION_HEADER, next_correlation_id())
+            .headers(self.extra.clone())
             .header(CONTENT_TYPE, "application/json")
             .body(body)
             .send()

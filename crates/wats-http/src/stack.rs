@@ -98,7 +98,7 @@ pub(crate) type Stack = CallService<
 pub(crate) fn build_stack(shared: &Arc<Shared>) -> Stack {
     let pooled = pooled_client(shared);
     let collect = CollectService {
-        inner: Decompression::new(pooled),
+        inner: Decompression::new(SharedPool(Arc::new(pooled))),
         limit: shared.body_limit,
         connect_timeout: shared.connect_timeout,
     };
@@ -145,6 +145,27 @@ fn pooled_client(shared: &Shared) -> Pooled {
         .pool_idle_timeout(shared.pool_idle_timeout)
         .pool_max_idle_per_host(shared.pool_max_idle_per_host)
         .build(https)
+}
+
+/// The pooled hyper-util client behind an `Arc`: the stack below the retry layer is cloned
+/// for every call (by `oneshot` and by `tower::retry`), and cloning this costs one
+/// reference-count increment instead of a copy of the client's whole configuration.
+#[derive(Clone)]
+pub(crate) struct SharedPool(Arc<Pooled>);
+
+impl Service<Request<Full<Bytes>>> for SharedPool {
+    type Response = Response<hyper::body::Incoming>;
+    type Error = hyper_util::client::legacy::Error;
+    type Future = hyper_util::client::legacy::ResponseFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // hyper-util's client is always ready (its own `poll_ready` says so too).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<Full<Bytes>>) -> Self::Future {
+        self.0.request(req)
+    }
 }
 
 // ---------------------------------------------------------------- call layer
@@ -252,7 +273,7 @@ where
 // ---------------------------------------------------------------- timeouts
 
 /// A timeout over the inner service's whole answer. With phase `request` it is the
-/// total deadline and also records the deadline in [`CallMeta`].
+/// total deadline and also records the deadline in the [`Call`].
 #[derive(Clone)]
 pub(crate) struct TimeoutService<S> {
     inner: S,
@@ -381,7 +402,7 @@ where
 /// Innermost wrapper: decompression over the pooled client, then a capped body read.
 #[derive(Clone)]
 pub(crate) struct CollectService {
-    inner: Decompression<Pooled>,
+    inner: Decompression<SharedPool>,
     limit: u64,
     connect_timeout: Duration,
 }
@@ -389,7 +410,7 @@ pub(crate) struct CollectService {
 impl Service<Request<Full<Bytes>>> for CollectService {
     type Response = Response<Bytes>;
     type Error = Error;
-    type Future = CollectFuture;
+    type Future = Pin<Box<CollectFuture>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let connect_timeout = self.connect_timeout;
@@ -399,17 +420,17 @@ impl Service<Request<Full<Bytes>>> for CollectService {
     }
 
     fn call(&mut self, req: Request<Full<Bytes>>) -> Self::Future {
-        CollectFuture {
+        Box::pin(CollectFuture {
             state: CollectState::Head {
                 fut: self.inner.call(req),
             },
             limit: self.limit,
             connect_timeout: self.connect_timeout,
-        }
+        })
     }
 }
 
-type DecompressionFuture = <Decompression<Pooled> as Service<Request<Full<Bytes>>>>::Future;
+type DecompressionFuture = <Decompression<SharedPool> as Service<Request<Full<Bytes>>>>::Future;
 type Body = DecompressionBody<hyper::body::Incoming>;
 
 pin_project_lite::pin_project! {
