@@ -12,7 +12,7 @@ use tower::Service;
 use wats_breaker::{CircuitBreaker, Outcome, OwnedPermit};
 use wats_core::{Error, Result};
 
-use crate::stack::Call;
+use crate::stack::{Call, PoolShared};
 
 /// Default number of consecutive failed attempts that open the breaker.
 pub const DEFAULT_BREAKER_THRESHOLD: u32 = 5;
@@ -160,7 +160,8 @@ pub(crate) fn classify(result: &Result<Response<Bytes>>) -> Outcome {
 #[derive(Clone)]
 pub(crate) struct BreakerService<S> {
     pub(crate) inner: S,
-    pub(crate) breaker: Option<CircuitBreaker>,
+    /// The breaker is `shared.breaker` (the client's one, `None` when disabled).
+    pub(crate) shared: PoolShared,
 }
 
 impl<S> Service<Call> for BreakerService<S>
@@ -176,7 +177,7 @@ where
     }
 
     fn call(&mut self, req: Call) -> Self::Future {
-        let Some(breaker) = &self.breaker else {
+        let Some(breaker) = &self.shared.breaker else {
             return BreakerFuture {
                 inner: Some(self.inner.call(req)),
                 guard: Guard::default(),

@@ -12,7 +12,7 @@ use wats_core::{Error, Result};
 
 use crate::builder::ClientBuilder;
 use crate::retry::RetrySettings;
-use crate::stack::{Answer, Call, Stack, build_stack};
+use crate::stack::{Answer, Call, PoolShared, Stack, build_stack};
 use crate::url::BaseUrl;
 
 /// State shared by a client, its clones and every [`Client::with_new_pool`] sibling.
@@ -64,18 +64,24 @@ pub(crate) struct Shared {
 /// [`Client::with_new_pool`] there.
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared>,
+    /// One allocation per pool: cloning a client bumps this pool's count only.
+    pool: Arc<Pool>,
+}
+
+/// One connection pool's stack and its handle on the shared state.
+struct Pool {
+    shared: PoolShared,
     stack: Stack,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.shared.base.as_str())
-            .field("timeout", &self.shared.timeout)
-            .field("retry", &*self.shared.retry)
-            .field("station", &self.shared.station.name())
-            .field("circuit_breaker", &self.shared.breaker)
+            .field("base_url", &self.shared().base.as_str())
+            .field("timeout", &self.shared().timeout)
+            .field("retry", &*self.shared().retry)
+            .field("station", &self.shared().station.name())
+            .field("circuit_breaker", &self.shared().breaker)
             .finish_non_exhaustive()
     }
 }
@@ -96,8 +102,11 @@ impl Client {
     }
 
     pub(crate) fn from_shared(shared: Arc<Shared>) -> Client {
+        let shared = PoolShared::new(&shared);
         let stack = build_stack(&shared);
-        Client { shared, stack }
+        Client {
+            pool: Arc::new(Pool { shared, stack }),
+        }
     }
 
     /// A client with the same settings, token, TLS configuration (TLS sessions
@@ -108,12 +117,12 @@ impl Client {
     /// pool must not outlive or be shared across runtimes. The blocking client
     /// calls this once per OS thread (each thread runs its own runtime).
     pub fn with_new_pool(&self) -> Client {
-        Client::from_shared(self.shared.clone())
+        Client::from_shared(self.pool.shared.arc().clone())
     }
 
     /// The normalised base URL (no trailing `/` or `/api`).
     pub fn base_url(&self) -> &str {
-        self.shared.base.as_str()
+        self.shared().base.as_str()
     }
 
     /// The client's circuit breaker (state, metrics, `reset`, `force_open`), shared
@@ -121,20 +130,20 @@ impl Client {
     /// `None` when it was disabled with
     /// [`ClientBuilder::disable_circuit_breaker`].
     pub fn circuit_breaker(&self) -> Option<&wats_breaker::CircuitBreaker> {
-        self.shared.breaker.as_ref()
+        self.shared().breaker.as_ref()
     }
 
     /// The station this client fills into submitted reports (and records on the
     /// `wats.call` span): the one given to [`ClientBuilder::station`], else the
     /// one detected at build. Fixed for the client's life.
     pub fn station(&self) -> &wats_station::Station {
-        &self.shared.station
+        &self.shared().station
     }
 
     /// Whether `other` shares this client's settings (it is a clone or was made by
     /// [`with_new_pool`](Self::with_new_pool)).
     pub fn shares_settings_with(&self, other: &Client) -> bool {
-        Arc::ptr_eq(&self.shared, &other.shared)
+        Arc::ptr_eq(self.pool.shared.arc(), other.pool.shared.arc())
     }
 
     /// The server version, from `GET /api/App/Version`. A JSON string answer is
@@ -180,9 +189,9 @@ impl Client {
         query: &str,
         body: Option<Bytes>,
     ) -> Result<Answer> {
-        let uri = self.shared.base.uri(path, query)?;
+        let uri = self.shared().base.uri(path, query)?;
         let call = Call::new(method, route, uri, body);
-        self.stack.clone().oneshot(call).await
+        self.pool.stack.clone().oneshot(call).await
     }
 
     /// GET and decode JSON into `T`.
@@ -223,7 +232,7 @@ fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
 impl Client {
     /// The settings shared with clones and sibling pools.
     pub(crate) fn shared(&self) -> &Shared {
-        &self.shared
+        &self.pool.shared
     }
 }
 
@@ -350,7 +359,7 @@ mod tests {
             .unwrap();
         let b = a.with_new_pool();
         assert!(a.shares_settings_with(&b));
-        assert!(Arc::ptr_eq(&a.shared.tls, &b.shared.tls));
+        assert!(Arc::ptr_eq(&a.shared().tls, &b.shared().tls));
         let c = Client::builder()
             .base_url("http://127.0.0.1:9")
             .token("dA==")

@@ -41,35 +41,43 @@ impl Default for RetrySettings {
 
 /// The tower retry policy. One clone per logical call; `attempt` counts that call's
 /// attempts so far.
+///
+/// Settings and budget sit behind one `Arc` made per policy (per connection pool), so the
+/// clone made for every call bumps a reference count of this pool only, not one shared
+/// by every thread of a blocking client.
 #[derive(Clone)]
 pub(crate) struct RetryPolicy {
+    state: Arc<PolicyState>,
+    attempt: u32,
+}
+
+struct PolicyState {
     settings: Arc<RetrySettings>,
     budget: Arc<TpsBudget>,
-    attempt: u32,
 }
 
 impl RetryPolicy {
     pub(crate) fn new(settings: Arc<RetrySettings>, budget: Arc<TpsBudget>) -> Self {
         RetryPolicy {
-            settings,
-            budget,
+            state: Arc::new(PolicyState { settings, budget }),
             attempt: 0,
         }
     }
 
     fn retryable_status(&self, status: StatusCode) -> bool {
         matches!(status.as_u16(), 429 | 502 | 503 | 504)
-            || (self.settings.retry_on_500 && status == StatusCode::INTERNAL_SERVER_ERROR)
+            || (self.state.settings.retry_on_500 && status == StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// Full jitter: uniform in `[0, min(cap, base * 2^(attempt-1))]`.
     fn backoff(&self) -> Duration {
         let exp = self.attempt.saturating_sub(1).min(20);
         let ceiling = self
+            .state
             .settings
             .base_delay
             .saturating_mul(1u32 << exp)
-            .min(self.settings.max_delay);
+            .min(self.state.settings.max_delay);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(fastrand::u64(0..=nanos))
     }
@@ -108,7 +116,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
     ) -> Option<Self::Future> {
         self.attempt += 1;
         if self.attempt == 1 {
-            self.budget.deposit();
+            self.state.budget.deposit();
         }
         let (reason, status, retry_after) = match result {
             Ok(resp) if self.retryable_status(resp.status()) => (
@@ -122,7 +130,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
             Err(Error::Timeout { phase, .. }) if *phase != "request" => ("timeout", 0, None),
             Err(_) => return None,
         };
-        if self.attempt >= self.settings.max_attempts {
+        if self.attempt >= self.state.settings.max_attempts {
             tracing::debug!(
                 attempt = self.attempt,
                 reason,
@@ -132,7 +140,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
             return None;
         }
         let delay = match retry_after {
-            Some(d) => d.min(self.settings.retry_after_cap),
+            Some(d) => d.min(self.state.settings.retry_after_cap),
             None => self.backoff(),
         };
         if req
@@ -148,7 +156,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
             );
             return None;
         }
-        if !self.budget.withdraw() {
+        if !self.state.budget.withdraw() {
             tracing::warn!(
                 attempt = self.attempt,
                 reason,
@@ -169,7 +177,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
     }
 
     fn clone_request(&mut self, req: &Call) -> Option<Call> {
-        if self.settings.max_attempts <= 1 || !is_idempotent(&req.method) {
+        if self.state.settings.max_attempts <= 1 || !is_idempotent(&req.method) {
             return None;
         }
         Some(req.clone())

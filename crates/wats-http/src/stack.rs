@@ -32,6 +32,36 @@ use crate::breaker::BreakerService;
 use crate::client::Shared;
 use crate::retry::RetryPolicy;
 
+/// A connection pool's handle on the client's [`Shared`] state.
+///
+/// tower clones the services of the stack for every call (`oneshot`, and the retry layer
+/// once more). Layers that held `Arc<Shared>` itself would increment and decrement a
+/// reference count shared by every pool of the client: with a blocking client used by many
+/// threads, a cache line written by all of them on every call. This handle is made once per
+/// pool, so the per-call clones touch a count that only this pool (in thread-local mode:
+/// one thread) uses; reading through it is a plain pointer dereference.
+#[derive(Clone)]
+pub(crate) struct PoolShared(Arc<Arc<Shared>>);
+
+impl PoolShared {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Self {
+        PoolShared(Arc::new(Arc::clone(shared)))
+    }
+
+    /// The client-wide `Arc` (for identity checks and new pools).
+    pub(crate) fn arc(&self) -> &Arc<Shared> {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for PoolShared {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 /// One logical call on its way through the stack. Cloning it (once per attempt, for
 /// the retry layer) costs reference-count increments, not allocations.
 #[derive(Clone, Debug)]
@@ -95,7 +125,8 @@ pub(crate) type Stack = CallService<
 ///    user agent, correlation id, content type.
 /// 7. [`CollectService`]: gzip decompression, capped body read, over the pooled
 ///    hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
-pub(crate) fn build_stack(shared: &Arc<Shared>) -> Stack {
+pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
+    let shared: &Shared = pool;
     let pooled = pooled_client(shared);
     let collect = CollectService {
         inner: Decompression::new(SharedPool(Arc::new(pooled))),
@@ -104,7 +135,7 @@ pub(crate) fn build_stack(shared: &Arc<Shared>) -> Stack {
     };
     let headers = HeaderService {
         inner: collect,
-        shared: shared.clone(),
+        shared: pool.clone(),
     };
     let attempt = TimeoutService {
         inner: headers,
@@ -114,7 +145,7 @@ pub(crate) fn build_stack(shared: &Arc<Shared>) -> Stack {
     // Circuit breaker (item 4 above): inside retry, outside the attempt timeout.
     let breaker = BreakerService {
         inner: attempt,
-        breaker: shared.breaker.clone(),
+        shared: pool.clone(),
     };
     let retry = Retry::new(
         RetryPolicy::new(shared.retry.clone(), shared.budget.clone()),
@@ -127,7 +158,7 @@ pub(crate) fn build_stack(shared: &Arc<Shared>) -> Stack {
     };
     CallService {
         inner: deadline,
-        shared: shared.clone(),
+        shared: pool.clone(),
     }
 }
 
@@ -174,7 +205,7 @@ impl Service<Request<Full<Bytes>>> for SharedPool {
 #[derive(Clone)]
 pub(crate) struct CallService<S> {
     inner: S,
-    shared: Arc<Shared>,
+    shared: PoolShared,
 }
 
 impl<S> Service<Call> for CallService<S>
@@ -221,7 +252,7 @@ pin_project_lite::pin_project! {
         inner: F,
         span: Span,
         id: CorrelationId,
-        shared: Arc<Shared>,
+        shared: PoolShared,
     }
 }
 
@@ -355,7 +386,7 @@ where
 #[derive(Clone)]
 pub(crate) struct HeaderService<S> {
     inner: S,
-    shared: Arc<Shared>,
+    shared: PoolShared,
 }
 
 impl<S> Service<Call> for HeaderService<S>
