@@ -406,7 +406,7 @@ impl ClientBuilder {
             breaker,
             station,
         };
-        Ok(Client::from_shared(Arc::new(shared)))
+        Ok(Client::from_shared(&Arc::new(shared)))
     }
 
     /// The directory of the report spool used by

@@ -101,8 +101,8 @@ impl Client {
         ClientBuilder::from_env().build()
     }
 
-    pub(crate) fn from_shared(shared: Arc<Shared>) -> Client {
-        let shared = PoolShared::new(&shared);
+    pub(crate) fn from_shared(shared: &Arc<Shared>) -> Client {
+        let shared = PoolShared::new(shared);
         let stack = build_stack(&shared);
         Client {
             pool: Arc::new(Pool { shared, stack }),
@@ -117,7 +117,7 @@ impl Client {
     /// pool must not outlive or be shared across runtimes. The blocking client
     /// calls this once per OS thread (each thread runs its own runtime).
     pub fn with_new_pool(&self) -> Client {
-        Client::from_shared(self.pool.shared.arc().clone())
+        Client::from_shared(self.pool.shared.arc())
     }
 
     /// The normalised base URL (no trailing `/` or `/api`).

@@ -41,6 +41,10 @@ use crate::retry::RetryPolicy;
 /// pool, so the per-call clones touch a count that only this pool (in thread-local mode:
 /// one thread) uses; reading through it is a plain pointer dereference.
 #[derive(Clone)]
+#[expect(
+    clippy::redundant_allocation,
+    reason = "the outer Arc is the per-pool reference count, the point of this type"
+)]
 pub(crate) struct PoolShared(Arc<Arc<Shared>>);
 
 impl PoolShared {
