@@ -11,7 +11,8 @@
 //!
 //! Pairs (`<group>/<peer>`, ratio printed as `thread-local / peer` and `peer / thread-local`):
 //! `raw_hyper_floor`, `wats_async` (1 thread) and `reqwest_blocking`; groups `get_version` and
-//! `get_product` at 1 and 16 threads (server latency 0 ms).
+//! `get_product` at 1 and 16 threads, and `get_report` (a 50 KB UUT report decoded into
+//! `Report`) at 1 thread; server latency 0 ms.
 //!
 //! The naive runtime-per-call pattern is deliberately not paired: each naive call leaves work
 //! behind (the server closes the connection, tokio's worker threads exit, the kernel tears the
@@ -29,7 +30,7 @@ use std::time::{Duration, Instant};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group};
 
-use common::peers::{Call, Peers, get_product, get_version};
+use common::peers::{Call, Peers, get_product, get_report, get_version};
 use common::{Job, THREADS, Workers};
 
 /// criterion's sample count per benchmark; the last this many recorded ratios are the samples.
@@ -218,6 +219,7 @@ fn summary() {
 fn paired_benches(c: &mut Criterion) {
     one_thread(c, &get_version());
     one_thread(c, &get_product());
+    one_thread(c, &get_report());
     let workers = Workers::new(THREADS);
     sixteen_threads(c, &get_version(), &workers);
     sixteen_threads(c, &get_product(), &workers);

@@ -3,7 +3,7 @@
 
 use super::{RawHyper, Reqwest};
 use wats::blocking::RuntimeMode;
-use wats_core::Product;
+use wats_core::{Product, Report};
 
 /// The product of the `get_product` rows: a seeded one with three revisions.
 const PART_NUMBER: &str = "PCBA-1001";
@@ -35,6 +35,19 @@ pub fn get_product() -> Call<Product> {
         reqwest: |r, path| r.get::<Product>(path),
         wats_async: |rt, c| rt.block_on(c.products().get(PART_NUMBER)).expect("product"),
         blocking: |c| c.products().get(PART_NUMBER).expect("product"),
+    }
+}
+
+/// `uut-wsjf-export.json` (seeded by the mock server): a typical 50 KB UUT report.
+const REPORT_ID: &str = "33a2d408-3fc8-480b-b554-6866c77fd91c";
+
+pub fn get_report() -> Call<Report> {
+    Call {
+        name: "get_report",
+        floor: |h, path| h.get::<Report>(path),
+        reqwest: |r, path| r.get::<Report>(path),
+        wats_async: |rt, c| rt.block_on(c.reports().get(REPORT_ID)).expect("report"),
+        blocking: |c| c.reports().get(REPORT_ID).expect("report"),
     }
 }
 

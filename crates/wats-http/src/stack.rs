@@ -32,7 +32,8 @@ use crate::breaker::BreakerService;
 use crate::client::Shared;
 use crate::retry::RetryPolicy;
 
-/// A connection pool's handle on the client's [`Shared`] state.
+/// A connection pool's handle on the client's [`Shared`] state, and the pool's request
+/// header template.
 ///
 /// tower clones the services of the stack for every call (`oneshot`, and the retry layer
 /// once more). Layers that held `Arc<Shared>` itself would increment and decrement a
@@ -41,20 +42,49 @@ use crate::retry::RetryPolicy;
 /// pool, so the per-call clones touch a count that only this pool (in thread-local mode:
 /// one thread) uses; reading through it is a plain pointer dereference.
 #[derive(Clone)]
-#[expect(
-    clippy::redundant_allocation,
-    reason = "the outer Arc is the per-pool reference count, the point of this type"
-)]
-pub(crate) struct PoolShared(Arc<Arc<Shared>>);
+pub(crate) struct PoolShared(Arc<PoolState>);
+
+struct PoolState {
+    shared: Arc<Shared>,
+    /// Every header of a request but the content type, built once: authorization
+    /// (sensitive), accept, user agent, `accept-encoding: gzip` (what the decompression
+    /// layer would add), host (what hyper-util would add) and the correlation header with
+    /// a placeholder value that each attempt replaces. Cloning it per attempt copies the
+    /// entries without hashing a header name again.
+    headers: HeaderMap,
+}
 
 impl PoolShared {
     pub(crate) fn new(shared: &Arc<Shared>) -> Self {
-        PoolShared(Arc::new(Arc::clone(shared)))
+        let mut headers = HeaderMap::with_capacity(8);
+        headers.insert(http::header::AUTHORIZATION, shared.auth.clone());
+        headers.insert(http::header::ACCEPT, shared.accept.clone());
+        headers.insert(http::header::USER_AGENT, shared.user_agent.clone());
+        headers.insert(
+            http::header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip"),
+        );
+        if let Some(host) = shared.base.host_header() {
+            headers.insert(http::header::HOST, host);
+        }
+        headers.insert(
+            shared.correlation_header.clone(),
+            HeaderValue::from_static("-"),
+        );
+        PoolShared(Arc::new(PoolState {
+            shared: Arc::clone(shared),
+            headers,
+        }))
     }
 
     /// The client-wide `Arc` (for identity checks and new pools).
     pub(crate) fn arc(&self) -> &Arc<Shared> {
-        &self.0
+        &self.0.shared
+    }
+
+    /// A copy of the pool's request header template.
+    fn headers(&self) -> HeaderMap {
+        self.0.headers.clone()
     }
 }
 
@@ -62,7 +92,7 @@ impl std::ops::Deref for PoolShared {
     type Target = Shared;
 
     fn deref(&self) -> &Shared {
-        &self.0
+        &self.0.shared
     }
 }
 
@@ -384,9 +414,9 @@ where
 
 // ---------------------------------------------------------------- headers
 
-/// Turns a [`Call`] into the `http::Request` of one attempt: the pre-built
-/// authorization (sensitive), accept and user-agent headers, the correlation id and,
-/// with a body, the content type; one header map, sized once.
+/// Turns a [`Call`] into the `http::Request` of one attempt: a copy of the pool's header
+/// template (authorization (sensitive), accept, user agent, accept-encoding, host) with
+/// the call's correlation id and, with a body, the content type.
 #[derive(Clone)]
 pub(crate) struct HeaderService<S> {
     inner: S,
@@ -406,18 +436,15 @@ where
     }
 
     fn call(&mut self, call: Call) -> Self::Future {
-        // Room for ours, `accept-encoding` (decompression) and `host` (hyper) without growing.
-        let mut h = HeaderMap::with_capacity(8);
-        h.insert(http::header::AUTHORIZATION, self.shared.auth.clone());
-        h.insert(http::header::ACCEPT, self.shared.accept.clone());
-        h.insert(http::header::USER_AGENT, self.shared.user_agent.clone());
-        if let Some(v) = call
+        let mut h = self.shared.headers();
+        match call
             .correlation_id
             .as_ref()
             .and_then(|id| HeaderValue::from_str(id.as_str()).ok())
         {
-            h.insert(self.shared.correlation_header.clone(), v);
-        }
+            Some(v) => h.insert(self.shared.correlation_header.clone(), v),
+            None => h.remove(&self.shared.correlation_header),
+        };
         if call.body.is_some() {
             h.insert(
                 http::header::CONTENT_TYPE,

@@ -82,6 +82,22 @@ impl BaseUrl {
         &self.display
     }
 
+    /// The `Host` header value for requests to this base URL: the host, and the port when
+    /// it is not the scheme's default (what hyper-util would insert itself).
+    pub(crate) fn host_header(&self) -> Option<http::HeaderValue> {
+        let default_port = if self.scheme == Scheme::HTTPS {
+            443
+        } else {
+            80
+        };
+        let host = self.authority.host();
+        let text = match self.authority.port_u16() {
+            Some(port) if port != default_port => format!("{host}:{port}"),
+            _ => host.to_owned(),
+        };
+        http::HeaderValue::from_str(&text).ok()
+    }
+
     /// Whether the base URL uses `https`.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn is_https(&self) -> bool {
@@ -171,6 +187,22 @@ impl Query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_header_drops_only_the_default_port() {
+        for (raw, want) in [
+            ("https://wats.example.com", "wats.example.com"),
+            ("https://wats.example.com:443/wats", "wats.example.com"),
+            ("https://wats.example.com:8443", "wats.example.com:8443"),
+            ("http://127.0.0.1:8080/", "127.0.0.1:8080"),
+            ("http://wats.local:80", "wats.local"),
+            ("http://wats.local:443", "wats.local:443"),
+            ("http://[::1]:9000", "[::1]:9000"),
+        ] {
+            let base = BaseUrl::parse(raw).unwrap();
+            assert_eq!(base.host_header().unwrap(), want, "{raw}");
+        }
+    }
 
     #[test]
     fn base_url_normalisation() {
