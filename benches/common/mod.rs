@@ -244,32 +244,26 @@ impl Reqwest {
     }
 
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> T {
-        let resp = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header(AUTHORIZATION, &self.auth)
-            .header(ACCEPT, "application/json")
-            .header(CORRELATION_HEADER, next_correlation_id())
-            .headers(self.extra.clone())
-            .send()
-            .expect("reqwest call");
-        assert!(resp.status().is_success(), "reqwest: {}", resp.status());
-        let body = resp.bytes().expect("body reads");
-        serde_json::from_slice(&body).expect("reqwest: JSON decodes")
+        self.call(Method::GET, path, None)
     }
 
     pub fn post<T: DeserializeOwned>(&self, path: &str, body: Vec<u8>) -> T {
-        let resp = self
+        self.call(Method::POST, path, Some(body))
+    }
+
+    /// One call with the shared header set (and a JSON body); the decoded answer.
+    fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> T {
+        let mut req = self
             .client
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header(AUTHORIZATION, &self.auth)
             .header(ACCEPT, "application/json")
             .header(CORRELATION_HEADER, next_correlation_id())
-            .headers(self.extra.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .expect("reqwest call");
+            .headers(self.extra.clone());
+        if let Some(body) = body {
+            req = req.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let resp = req.send().expect("reqwest call");
         assert!(resp.status().is_success(), "reqwest: {}", resp.status());
         let body = resp.bytes().expect("body reads");
         serde_json::from_slice(&body).expect("reqwest: JSON decodes")

@@ -85,11 +85,7 @@ impl BaseUrl {
     /// The `Host` header value for requests to this base URL: the host, and the port when
     /// it is not the scheme's default (what hyper-util would insert itself).
     pub(crate) fn host_header(&self) -> Option<http::HeaderValue> {
-        let default_port = if self.scheme == Scheme::HTTPS {
-            443
-        } else {
-            80
-        };
+        let default_port = if self.is_https() { 443 } else { 80 };
         let host = self.authority.host();
         let text = match self.authority.port_u16() {
             Some(port) if port != default_port => format!("{host}:{port}"),
@@ -99,7 +95,6 @@ impl BaseUrl {
     }
 
     /// Whether the base URL uses `https`.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn is_https(&self) -> bool {
         self.scheme == Scheme::HTTPS
     }

@@ -3,16 +3,12 @@
 //! binary: tracing caches callsite interest per process, and tests racing on
 //! other threads without a subscriber could hide these events.
 
-use std::collections::HashMap;
-use std::fmt::Debug;
-use std::sync::{Arc, Mutex};
+mod support;
+
 use std::time::Duration;
 
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id};
-use tracing::{Event, Subscriber};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
+use support::capture::{Captured, get};
+use tracing_subscriber::layer::SubscriberExt;
 use wats_breaker::{CircuitBreaker, ManualClock};
 use wats_core::CorrelationExt;
 use wats_http::{Client, Station};
@@ -20,61 +16,6 @@ use wats_mock::{Fault, MockServer};
 
 const TOKEN: &str = "dXNlcjpwYXNz";
 const OPEN: Duration = Duration::from_secs(30);
-
-type Fields = Vec<(String, String)>;
-/// A breaker event's fields and the id of the `wats.call` span it happened in.
-type BreakerEvent = (Fields, Option<u64>);
-
-#[derive(Default, Clone)]
-struct Captured {
-    spans: Arc<Mutex<HashMap<u64, (String, Fields)>>>,
-    /// Breaker events: their fields and the `wats.call` span they happened in.
-    breaker_events: Arc<Mutex<Vec<BreakerEvent>>>,
-}
-
-struct Collect<'a>(&'a mut Fields);
-
-impl Visit for Collect<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-        self.0.push((field.name().to_owned(), format!("{value:?}")));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.push((field.name().to_owned(), value.to_owned()));
-    }
-}
-
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Captured {
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _: Context<'_, S>) {
-        let mut fields = Fields::new();
-        attrs.record(&mut Collect(&mut fields));
-        self.spans
-            .lock()
-            .unwrap()
-            .insert(id.into_u64(), (attrs.metadata().name().to_owned(), fields));
-    }
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        if event.metadata().target() != "wats_breaker" {
-            return;
-        }
-        let mut fields = Fields::new();
-        event.record(&mut Collect(&mut fields));
-        let call = ctx.event_scope(event).and_then(|scope| {
-            scope
-                .into_iter()
-                .find(|s| s.name() == "wats.call")
-                .map(|s| s.id().into_u64())
-        });
-        self.breaker_events.lock().unwrap().push((fields, call));
-    }
-}
-
-fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 #[tokio::test]
 async fn state_changes_are_logged_inside_the_call_span() {
@@ -114,12 +55,14 @@ async fn state_changes_are_logged_inside_the_call_span() {
         .await
         .unwrap();
 
-    let events = captured.breaker_events.lock().unwrap();
+    let events = captured.events.lock().unwrap();
     let spans = captured.spans.lock().unwrap();
     let transitions: Vec<(String, String, String)> = events
         .iter()
-        .map(|(fields, span)| {
-            let (name, span_fields) = &spans[&span.expect("inside wats.call")];
+        .filter(|e| e.target == "wats_breaker")
+        .map(|e| {
+            let fields = &e.fields;
+            let (name, span_fields) = &spans[&e.call_span.expect("inside wats.call")];
             assert_eq!(name, "wats.call");
             assert_eq!(get(span_fields, "station"), Some("BREAKER-TEST"));
             (

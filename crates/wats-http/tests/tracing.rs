@@ -2,65 +2,10 @@
 
 mod support;
 
-use std::collections::HashMap;
-use std::fmt::Debug;
-use std::sync::{Arc, Mutex};
-
+use support::capture::{Captured, Fields, get};
 use support::{Reply, TestServer, client};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Subscriber};
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::layer::SubscriberExt;
 use wats_core::CorrelationExt;
-
-type Fields = Vec<(String, String)>;
-
-#[derive(Default, Clone)]
-struct Captured {
-    spans: Arc<Mutex<HashMap<u64, (String, Fields)>>>,
-    events: Arc<Mutex<Vec<Fields>>>,
-}
-
-struct Collect<'a>(&'a mut Fields);
-
-impl Visit for Collect<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-        self.0.push((field.name().to_owned(), format!("{value:?}")));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.push((field.name().to_owned(), value.to_owned()));
-    }
-}
-
-impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Captured {
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _: Context<'_, S>) {
-        let mut fields = Fields::new();
-        attrs.record(&mut Collect(&mut fields));
-        self.spans
-            .lock()
-            .unwrap()
-            .insert(id.into_u64(), (attrs.metadata().name().to_owned(), fields));
-    }
-    fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
-        if let Some((_, fields)) = self.spans.lock().unwrap().get_mut(&id.into_u64()) {
-            values.record(&mut Collect(fields));
-        }
-    }
-    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-        let mut fields = Fields::new();
-        event.record(&mut Collect(&mut fields));
-        self.events.lock().unwrap().push(fields);
-    }
-}
-
-fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 #[tokio::test]
 async fn call_span_records_ids_route_and_retry_events() {
@@ -100,6 +45,7 @@ async fn call_span_records_ids_route_and_retry_events() {
     let events = captured.events.lock().unwrap();
     let retries: Vec<&Fields> = events
         .iter()
+        .map(|e| &e.fields)
         .filter(|f| get(f, "message") == Some("retrying WATS call"))
         .collect();
     assert_eq!(retries.len(), 1);
@@ -135,7 +81,7 @@ async fn the_token_is_never_logged() {
                 .lock()
                 .unwrap()
                 .iter()
-                .flat_map(|f| f.iter().map(|(_, v)| v.clone())),
+                .flat_map(|e| e.fields.iter().map(|(_, v)| v.clone())),
         )
         .collect();
     assert!(
