@@ -12,7 +12,12 @@
 //! Pairs (`<group>/<peer>`, ratio printed as `thread-local / peer` and `peer / thread-local`):
 //! `raw_hyper_floor`, `wats_async` (1 thread) and `reqwest_blocking`; groups `get_version` and
 //! `get_product` at 1 and 16 threads, and `get_report` (a 50 KB UUT report decoded into
-//! `Report`) at 1 thread; server latency 0 ms.
+//! `Report`) at 1 thread; server latency 0 ms. Groups `get_version_tls` (1 thread) and
+//! `get_version_tls_16_threads` make the version call over HTTPS, against the small
+//! tokio-rustls server of `common::tls` (a real WATS server is HTTPS): every side keeps its
+//! connections, so a handshake is paid once per connection and each call pays record
+//! encryption; the floor there is hyper-util over hyper-rustls with the wats client's TLS
+//! settings (ring, ALPN `http/1.1`), reqwest gets the same `rustls::ClientConfig`.
 //!
 //! The naive runtime-per-call pattern is deliberately not paired: each naive call leaves work
 //! behind (the server closes the connection, tokio's worker threads exit, the kernel tears the
@@ -31,7 +36,8 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group};
 
 use common::peers::{Call, Peers, get_product, get_report, get_version};
-use common::{Job, THREADS, Workers};
+use common::tls::{HttpsConnector, TlsServer};
+use common::{Job, RawHyper, THREADS, Workers};
 
 /// criterion's sample count per benchmark; the last this many recorded ratios are the samples.
 const SAMPLES: usize = 20;
@@ -174,6 +180,88 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
     g.group.finish();
 }
 
+/// The HTTPS peers of the `get_version_tls` groups, shared with the worker threads.
+struct Tls {
+    server: TlsServer,
+    thread_local: wats::blocking::Client,
+    floor: RawHyper<HttpsConnector>,
+    reqwest: common::Reqwest,
+    /// Per worker thread: the floor's runtime and pool.
+    per_thread_floor: Vec<RawHyper<HttpsConnector>>,
+}
+
+/// The path of the version call (the only one `common::tls`'s server answers).
+const VERSION_PATH: &str = "/api/App/Version";
+
+impl Tls {
+    fn new(threads: usize) -> Tls {
+        let server = TlsServer::start();
+        let tls = Tls {
+            thread_local: server.blocking(),
+            floor: server.floor(),
+            reqwest: server.reqwest(),
+            per_thread_floor: (0..threads).map(|_| server.floor()).collect(),
+            server,
+        };
+        let expected = common::tls::VERSION;
+        assert_eq!(
+            tls.thread_local.server_version().expect("version"),
+            expected
+        );
+        assert_eq!(tls.floor.get::<String>(VERSION_PATH), expected);
+        assert_eq!(tls.reqwest.get::<String>(VERSION_PATH), expected);
+        for floor in &tls.per_thread_floor {
+            assert_eq!(floor.get::<String>(VERSION_PATH), expected);
+        }
+        assert!(tls.server.url.starts_with("https://"));
+        tls
+    }
+}
+
+fn tls_one_thread(c: &mut Criterion) {
+    let p = Tls::new(0);
+    let mut g = group(c, "get_version_tls/latency_0ms".to_owned());
+    let tl = || {
+        black_box(p.thread_local.server_version().expect("version"));
+    };
+    pair(&mut g, "raw_hyper_floor", &tl, &|| {
+        black_box(p.floor.get::<String>(VERSION_PATH));
+    });
+    pair(&mut g, "reqwest_blocking", &tl, &|| {
+        black_box(p.reqwest.get::<String>(VERSION_PATH));
+    });
+    g.group.finish();
+}
+
+fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
+    let p = Arc::new(Tls::new(workers.len()));
+    let mut g = group(c, format!("get_version_tls_{THREADS}_threads/latency_0ms"));
+    let tl: Job = {
+        let p = p.clone();
+        common::job(move |_| {
+            black_box(p.thread_local.server_version().expect("version"));
+        })
+    };
+    let peers: [(&str, Job); 2] = [
+        ("raw_hyper_floor", {
+            let p = p.clone();
+            common::job(move |i| {
+                black_box(p.per_thread_floor[i].get::<String>(VERSION_PATH));
+            })
+        }),
+        ("reqwest_blocking", {
+            let p = p.clone();
+            common::job(move |_| {
+                black_box(p.reqwest.get::<String>(VERSION_PATH));
+            })
+        }),
+    ];
+    for (peer, job) in &peers {
+        pair_threads(&mut g, workers, peer, &tl, job);
+    }
+    g.group.finish();
+}
+
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     let i = ((sorted.len() - 1) as f64 * q).round() as usize;
     sorted[i]
@@ -220,9 +308,11 @@ fn paired_benches(c: &mut Criterion) {
     one_thread(c, &get_version());
     one_thread(c, &get_product());
     one_thread(c, &get_report());
+    tls_one_thread(c);
     let workers = Workers::new(THREADS);
     sixteen_threads(c, &get_version(), &workers);
     sixteen_threads(c, &get_product(), &workers);
+    tls_sixteen_threads(c, &workers);
 }
 
 criterion_group! {

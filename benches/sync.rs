@@ -19,11 +19,13 @@
 //! and `wats_async` use one runtime and pool per thread; the blocking clients, reqwest and the
 //! naive pattern are one value shared by all threads.
 //!
-//! Group `get_version_tls/latency_0ms` makes the version call over HTTPS, against a small
-//! tokio-rustls + hyper server started by the bench (`common::tls`, a test CA trusted with
-//! `add_root_certificate_pem`), with the rows `wats_blocking_thread_local`, `wats_async` and
-//! `naive_runtime_per_call`: the naive pattern pays a full TLS handshake (and a new TLS config)
-//! per call, as it would against a real WATS server.
+//! Groups `get_version_tls/latency_0ms` and `get_version_tls_16_threads/latency_0ms` make the
+//! version call over HTTPS, against a small tokio-rustls + hyper server started by the bench
+//! (`common::tls`, a test CA trusted with `add_root_certificate_pem`), with the rows
+//! `raw_hyper_floor` (hyper-util over hyper-rustls, the wats client's TLS settings),
+//! `wats_blocking_thread_local`, `wats_async` (1 thread), `reqwest_blocking` (the same rustls
+//! configuration) and both naive rows: the naive pattern pays a full TLS handshake (and a new
+//! TLS config) per call, as it would against a real WATS server.
 //!
 //! Run: `cargo bench --bench sync`; smoke test: `cargo test --bench sync`.
 //! `scripts/bench-check` turns the medians into ratios to the floor.
@@ -139,11 +141,14 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
     }
 }
 
-/// The version call over HTTPS: pooled (thread-local blocking, async) against the naive pattern,
-/// which builds a runtime and a client, connects and does a full TLS handshake per call.
+/// The version call over HTTPS: pooled (floor, thread-local blocking, async, reqwest) against the
+/// naive pattern, which builds a runtime and a client, connects and does a full TLS handshake
+/// per call.
 fn tls(c: &mut Criterion) {
     let server = common::tls::TlsServer::start();
     let rt = common::current_thread();
+    let floor = server.floor();
+    let reqwest = server.reqwest();
     let wats_async = server.async_client();
     let thread_local = server.blocking();
     let naive_on = |rt: tokio::runtime::Runtime| {
@@ -153,6 +158,8 @@ fn tls(c: &mut Criterion) {
     let naive = || naive_on(common::current_thread());
     let naive_default = || naive_on(common::default_runtime());
     for version in [
+        floor.get::<String>(TLS_VERSION_PATH),
+        reqwest.get::<String>(TLS_VERSION_PATH),
         rt.block_on(wats_async.server_version()).expect("version"),
         thread_local.server_version().expect("version"),
         naive(),
@@ -161,16 +168,81 @@ fn tls(c: &mut Criterion) {
         assert_eq!(version, common::tls::VERSION);
     }
     let mut g = c.benchmark_group("get_version_tls/latency_0ms");
-    g.bench_function("wats_blocking_thread_local", |b| {
-        b.iter(|| black_box(thread_local.server_version().expect("version")));
+    g.bench_function("raw_hyper_floor", |b| {
+        b.iter(|| black_box(floor.get::<String>(TLS_VERSION_PATH)));
     });
     g.bench_function("wats_async", |b| {
         b.iter(|| black_box(rt.block_on(wats_async.server_version()).expect("version")));
+    });
+    g.bench_function("wats_blocking_thread_local", |b| {
+        b.iter(|| black_box(thread_local.server_version().expect("version")));
+    });
+    g.bench_function("reqwest_blocking", |b| {
+        b.iter(|| black_box(reqwest.get::<String>(TLS_VERSION_PATH)));
     });
     g.bench_function("naive_runtime_per_call", |b| b.iter(|| black_box(naive())));
     g.bench_function("naive_default_runtime_per_call", |b| {
         b.iter(|| black_box(naive_default()));
     });
+    g.finish();
+}
+
+/// The path of the version call (the only one `common::tls`'s server answers).
+const TLS_VERSION_PATH: &str = "/api/App/Version";
+
+/// The HTTPS rows at 16 threads: the floor with one runtime and pool per thread, the others
+/// one value shared by all threads (the naive pattern: a runtime, a client, a connection and a
+/// handshake per call, on every thread).
+fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
+    let server = Arc::new(common::tls::TlsServer::start());
+    let floors: Arc<Vec<_>> = Arc::new((0..workers.len()).map(|_| server.floor()).collect());
+    let reqwest = Arc::new(server.reqwest());
+    let thread_local = server.blocking();
+    for floor in floors.iter() {
+        assert_eq!(floor.get::<String>(TLS_VERSION_PATH), common::tls::VERSION);
+    }
+    assert_eq!(
+        reqwest.get::<String>(TLS_VERSION_PATH),
+        common::tls::VERSION
+    );
+    assert_eq!(
+        thread_local.server_version().expect("version"),
+        common::tls::VERSION
+    );
+    let naive_on = |make: fn() -> tokio::runtime::Runtime| {
+        let server = server.clone();
+        common::job(move |_| {
+            let rt = make();
+            let client = server.async_client();
+            black_box(rt.block_on(client.server_version()).expect("version"));
+        })
+    };
+    let jobs: [(&str, common::Job); 5] = [
+        ("raw_hyper_floor", {
+            common::job(move |i| {
+                black_box(floors[i].get::<String>(TLS_VERSION_PATH));
+            })
+        }),
+        ("wats_blocking_thread_local", {
+            common::job(move |_| {
+                black_box(thread_local.server_version().expect("version"));
+            })
+        }),
+        ("reqwest_blocking", {
+            common::job(move |_| {
+                black_box(reqwest.get::<String>(TLS_VERSION_PATH));
+            })
+        }),
+        ("naive_runtime_per_call", naive_on(common::current_thread)),
+        (
+            "naive_default_runtime_per_call",
+            naive_on(common::default_runtime),
+        ),
+    ];
+    let mut g = c.benchmark_group(format!("get_version_tls_{THREADS}_threads/latency_0ms"));
+    for (id, job) in &jobs {
+        g.bench_function(*id, |b| b.iter_custom(|iters| workers.run(iters, job)));
+    }
     g.finish();
 }
 
@@ -181,6 +253,7 @@ fn sync_benches(c: &mut Criterion) {
     let workers = Workers::new(THREADS);
     sixteen_threads(c, &get_version(), &workers);
     sixteen_threads(c, &get_product(), &workers);
+    tls_sixteen_threads(c, &workers);
 }
 
 criterion_group! {

@@ -148,20 +148,35 @@ pub fn default_runtime() -> tokio::runtime::Runtime {
 /// The floor: hyper-util's legacy pooled client over a plain `HttpConnector` (TCP_NODELAY on,
 /// as in wats), driven by its own `current_thread` runtime; no tower stack, no timeouts, no
 /// retries, no tracing span, no correlation id.
-pub struct RawHyper {
+pub struct RawHyper<C = HttpConnector> {
     rt: tokio::runtime::Runtime,
-    client: HyperClient<HttpConnector, Full<Bytes>>,
+    client: HyperClient<C, Full<Bytes>>,
     base: String,
     auth: HeaderValue,
     /// [`wats_extra_headers`].
     extra: &'static [(HeaderName, HeaderValue)],
 }
 
+/// The connector of the plain-HTTP floor: hyper-util's, with `TCP_NODELAY` as wats sets it.
+pub fn http_connector() -> HttpConnector {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector
+}
+
 impl RawHyper {
     pub fn new(server: &MockServer) -> RawHyper {
+        RawHyper::with_connector(server.url(), http_connector())
+    }
+}
+
+impl<C> RawHyper<C>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    /// A floor on its own `current_thread` runtime, calling `base_url` through `connector`.
+    pub fn with_connector(base_url: &str, connector: C) -> RawHyper<C> {
         let rt = current_thread();
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
         let client = {
             let _guard = rt.enter();
             HyperClient::builder(TokioExecutor::new()).build(connector)
@@ -169,7 +184,7 @@ impl RawHyper {
         RawHyper {
             rt,
             client,
-            base: server.url().trim_end_matches('/').to_owned(),
+            base: base_url.trim_end_matches('/').to_owned(),
             auth: HeaderValue::from_str(&format!("Basic {TOKEN}")).expect("valid header"),
             extra: wats_extra_headers(),
         }
@@ -233,11 +248,17 @@ pub struct Reqwest {
 
 impl Reqwest {
     pub fn new(server: &MockServer) -> Reqwest {
+        Reqwest::with_tls(server.url(), tls::client_config(&[]))
+    }
+
+    /// A reqwest peer for `base_url` with this TLS configuration (ring provider).
+    pub fn with_tls(base_url: &str, tls: tokio_rustls::rustls::ClientConfig) -> Reqwest {
         Reqwest {
             client: reqwest::blocking::Client::builder()
+                .tls_backend_preconfigured(tls)
                 .build()
                 .expect("reqwest builds"),
-            base: server.url().trim_end_matches('/').to_owned(),
+            base: base_url.trim_end_matches('/').to_owned(),
             auth: format!("Basic {TOKEN}"),
             extra: wats_extra_headers().iter().cloned().collect(),
         }

@@ -1,4 +1,5 @@
-//! A small HTTPS server for the TLS rows of `benches/sync.rs`: a test CA and a server
+//! A small HTTPS server for the TLS rows of `benches/sync.rs` and `benches/paired.rs`, and the
+//! peers' client side over TLS. The server: a test CA and a server
 //! certificate for `127.0.0.1` and `localhost` made with `rcgen`, served with tokio-rustls (ring)
 //! and hyper's HTTP/1 server (keep-alive on) on `127.0.0.1:0`, on its own thread and
 //! `current_thread` runtime. It answers `GET /api/App/Version` with `"2025.1.0.0"` and 404
@@ -20,7 +21,30 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use super::{RawHyper, Reqwest};
+
+/// The raw hyper-util floor over TLS: hyper-rustls around the plain floor's connector.
+pub type HttpsConnector =
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
+
+/// A client TLS configuration as the wats client builds its own: ring provider, rustls' safe
+/// default protocol versions, ALPN `http/1.1`, trusting exactly `roots`.
+pub fn client_config(roots: &[CertificateDer<'static>]) -> rustls::ClientConfig {
+    let mut store = rustls::RootCertStore::empty();
+    for root in roots {
+        store.add(root.clone()).expect("usable root");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(store)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config
+}
 
 /// The version the server answers.
 pub const VERSION: &str = "2025.1.0.0";
@@ -31,12 +55,14 @@ pub struct TlsServer {
     pub url: String,
     /// The PEM of the CA that signed the server certificate.
     pub ca_pem: String,
+    /// The same CA certificate, DER.
+    pub ca_der: CertificateDer<'static>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 /// A CA, and a rustls server config with a certificate it signed for `127.0.0.1`/`localhost`.
-fn pki() -> (String, Arc<rustls::ServerConfig>) {
+fn pki() -> (String, CertificateDer<'static>, Arc<rustls::ServerConfig>) {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
@@ -54,7 +80,7 @@ fn pki() -> (String, Arc<rustls::ServerConfig>) {
         .with_no_client_auth()
         .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
         .expect("server config");
-    (ca.pem(), Arc::new(config))
+    (ca.pem(), ca.der().clone(), Arc::new(config))
 }
 
 async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -71,7 +97,7 @@ async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infalli
 
 impl TlsServer {
     pub fn start() -> TlsServer {
-        let (ca_pem, config) = pki();
+        let (ca_pem, ca_der, config) = pki();
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let port = std_listener.local_addr().expect("local addr").port();
@@ -109,6 +135,7 @@ impl TlsServer {
         TlsServer {
             url: format!("https://127.0.0.1:{port}"),
             ca_pem,
+            ca_der,
             shutdown: Some(shutdown),
             thread: Some(thread),
         }
@@ -121,6 +148,23 @@ impl TlsServer {
             .add_root_certificate_pem(&self.ca_pem)
             .build()
             .expect("client builds")
+    }
+
+    /// The raw hyper-util floor over HTTPS, trusting the test CA.
+    pub fn floor(&self) -> RawHyper<HttpsConnector> {
+        let mut http = super::http_connector();
+        http.enforce_http(false);
+        // as wats-http builds its connector (the builder API refuses a config with ALPN set)
+        let https = HttpsConnector::from((
+            http,
+            Arc::new(client_config(std::slice::from_ref(&self.ca_der))),
+        ));
+        RawHyper::with_connector(&self.url, https)
+    }
+
+    /// `reqwest::blocking` over HTTPS, trusting the test CA.
+    pub fn reqwest(&self) -> Reqwest {
+        Reqwest::with_tls(&self.url, client_config(std::slice::from_ref(&self.ca_der)))
     }
 
     pub fn blocking(&self) -> wats::blocking::Client {
