@@ -25,6 +25,8 @@
 //! in its own rows.
 //!
 //! Run: `cargo bench --bench paired`; smoke test: `cargo test --bench paired`.
+//! `PAIRED_BATCHES=n` sets the batches per side in one 16-thread sample (default 8; with 1,
+//! each side runs for half a sample, about 100 ms, at a time).
 
 mod common;
 
@@ -91,7 +93,7 @@ fn pair_threads(g: &mut Group<'_>, workers: &Workers, peer: &str, thread_local: 
     let id = format!("{}/{peer}", g.name);
     g.group.bench_function(peer, |b| {
         b.iter_custom(|iters| {
-            let batch = (THREADS as u64 * 4).max(iters / 8);
+            let batch = (THREADS as u64 * 4).max(iters / batches_per_sample());
             let (mut tl, mut p) = (Duration::ZERO, Duration::ZERO);
             let mut done = 0;
             let mut round = 0;
@@ -111,6 +113,16 @@ fn pair_threads(g: &mut Group<'_>, workers: &Workers, peer: &str, thread_local: 
             tl + p
         });
     });
+}
+
+/// Batches per side in one 16-thread sample: `PAIRED_BATCHES` (default 8). Fewer, longer
+/// batches check that the ratios do not come from switching between the two sides.
+fn batches_per_sample() -> u64 {
+    std::env::var("PAIRED_BATCHES")
+        .ok()
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(8)
 }
 
 /// A criterion group and its name (the pair ids are `<name>/<peer>`).
