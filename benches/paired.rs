@@ -19,10 +19,12 @@
 //! encryption; the floor there is hyper-util over hyper-rustls with the wats client's TLS
 //! settings (ring, ALPN `http/1.1`), reqwest gets the same `rustls::ClientConfig`.
 //!
-//! The naive runtime-per-call pattern is deliberately not paired: each naive call leaves work
-//! behind (the server closes the connection, tokio's worker threads exit, the kernel tears the
-//! socket down) that would land in the next pooled call's time. `benches/sync.rs` measures it
-//! in its own rows.
+//! The naive runtime-per-call patterns (`naive_runtime_per_call`: a new `current_thread`
+//! runtime and `wats::Client` per call; `naive_default_runtime_per_call`: the same with
+//! `Runtime::new()`) are paired in the version groups, plain and HTTPS. Each naive call leaves
+//! work behind (the server closes the connection, the kernel tears the socket down) that lands
+//! partly in the next pooled call's time, so their ratio here is a *lower bound* of how much
+//! faster the pooled client is; `benches/sync.rs` also measures them in their own rows.
 //!
 //! Run: `cargo bench --bench paired`; smoke test: `cargo test --bench paired`.
 //! `PAIRED_BATCHES=n` sets the batches per side in one 16-thread sample (default 8; with 1,
@@ -138,7 +140,12 @@ fn group(c: &mut Criterion, name: String) -> Group<'_> {
     }
 }
 
-fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(c: &mut Criterion, call: &Call<T>) {
+/// `naive`: also pair the two naive runtime-per-call patterns (see the crate doc).
+fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(
+    c: &mut Criterion,
+    call: &Call<T>,
+    naive: bool,
+) {
     let p = Peers::new(0, call, 0);
     p.check(call);
     let mut g = group(c, format!("{}/latency_0ms", call.name));
@@ -154,6 +161,14 @@ fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(c: &mut Criterion, call:
     pair(&mut g, "reqwest_blocking", &tl, &|| {
         black_box((call.reqwest)(&p.reqwest, &p.path));
     });
+    if naive {
+        pair(&mut g, "naive_runtime_per_call", &tl, &|| {
+            black_box(p.naive(call));
+        });
+        pair(&mut g, "naive_default_runtime_per_call", &tl, &|| {
+            black_box(p.naive_default(call));
+        });
+    }
     g.group.finish();
 }
 
@@ -161,18 +176,20 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
     c: &mut Criterion,
     call: &Call<T>,
     workers: &Workers,
+    naive: bool,
 ) {
     let p = Arc::new(Peers::new(0, call, workers.len()));
     p.check(call);
     let mut g = group(c, format!("{}_{THREADS}_threads/latency_0ms", call.name));
-    let (floor, reqwest, blocking) = (call.floor, call.reqwest, call.blocking);
+    let (floor, reqwest, blocking, wats_async) =
+        (call.floor, call.reqwest, call.blocking, call.wats_async);
     let tl: Job = {
         let p = p.clone();
         common::job(move |_| {
             black_box(blocking(&p.thread_local));
         })
     };
-    let peers: [(&str, Job); 2] = [
+    let mut peers: Vec<(&str, Job)> = vec![
         ("raw_hyper_floor", {
             let p = p.clone();
             common::job(move |i| {
@@ -186,6 +203,21 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
             })
         }),
     ];
+    if naive {
+        let naive_on = |runtime: fn() -> tokio::runtime::Runtime| {
+            let p = p.clone();
+            common::job(move |_| {
+                let rt = runtime();
+                let client = common::async_client(&p.server);
+                black_box(wats_async(&rt, &client));
+            })
+        };
+        peers.push(("naive_runtime_per_call", naive_on(common::current_thread)));
+        peers.push((
+            "naive_default_runtime_per_call",
+            naive_on(common::default_runtime),
+        ));
+    }
     for (peer, job) in &peers {
         pair_threads(&mut g, workers, peer, &tl, job);
     }
@@ -242,7 +274,28 @@ fn tls_one_thread(c: &mut Criterion) {
     pair(&mut g, "reqwest_blocking", &tl, &|| {
         black_box(p.reqwest.get::<String>(VERSION_PATH));
     });
+    let naive_on = |rt: tokio::runtime::Runtime| {
+        let client = p.server.async_client();
+        black_box(rt.block_on(client.server_version()).expect("version"));
+    };
+    pair(&mut g, "naive_runtime_per_call", &tl, &|| {
+        naive_on(common::current_thread());
+    });
+    pair(&mut g, "naive_default_runtime_per_call", &tl, &|| {
+        naive_on(common::default_runtime());
+    });
     g.group.finish();
+}
+
+/// The naive pattern over HTTPS as a worker job: a runtime, a client, a connection and a full
+/// handshake per call.
+fn naive_tls(p: &Arc<Tls>, runtime: fn() -> tokio::runtime::Runtime) -> Job {
+    let p = p.clone();
+    common::job(move |_| {
+        let rt = runtime();
+        let client = p.server.async_client();
+        black_box(rt.block_on(client.server_version()).expect("version"));
+    })
 }
 
 fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
@@ -254,7 +307,7 @@ fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
             black_box(p.thread_local.server_version().expect("version"));
         })
     };
-    let peers: [(&str, Job); 2] = [
+    let peers: [(&str, Job); 4] = [
         ("raw_hyper_floor", {
             let p = p.clone();
             common::job(move |i| {
@@ -267,6 +320,14 @@ fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
                 black_box(p.reqwest.get::<String>(VERSION_PATH));
             })
         }),
+        (
+            "naive_runtime_per_call",
+            naive_tls(&p, common::current_thread),
+        ),
+        (
+            "naive_default_runtime_per_call",
+            naive_tls(&p, common::default_runtime),
+        ),
     ];
     for (peer, job) in &peers {
         pair_threads(&mut g, workers, peer, &tl, job);
@@ -317,13 +378,13 @@ fn summary() {
 }
 
 fn paired_benches(c: &mut Criterion) {
-    one_thread(c, &get_version());
-    one_thread(c, &get_product());
-    one_thread(c, &get_report());
+    one_thread(c, &get_version(), true);
+    one_thread(c, &get_product(), false);
+    one_thread(c, &get_report(), false);
     tls_one_thread(c);
     let workers = Workers::new(THREADS);
-    sixteen_threads(c, &get_version(), &workers);
-    sixteen_threads(c, &get_product(), &workers);
+    sixteen_threads(c, &get_version(), &workers, true);
+    sixteen_threads(c, &get_product(), &workers, false);
     tls_sixteen_threads(c, &workers);
 }
 
