@@ -21,10 +21,11 @@
 //!
 //! The naive runtime-per-call patterns (`naive_runtime_per_call`: a new `current_thread`
 //! runtime and `wats::Client` per call; `naive_default_runtime_per_call`: the same with
-//! `Runtime::new()`) are paired in the version groups, plain and HTTPS. Each naive call leaves
-//! work behind (the server closes the connection, the kernel tears the socket down) that lands
-//! partly in the next pooled call's time, so their ratio here is a *lower bound* of how much
-//! faster the pooled client is; `benches/sync.rs` also measures them in their own rows.
+//! `Runtime::new()`) are paired in the version groups, plain and HTTPS. A naive call leaves
+//! work behind (the server's side of the closed connection, the kernel's socket cleanup) that
+//! would land in the next pooled call's time, so those pairs take turns in blocks of 8 calls
+//! and each side starts its turn with 2 untimed calls of its own (at 16 threads: 2 per worker
+//! thread before each batch), which absorb what the other side left behind.
 //!
 //! Run: `cargo bench --bench paired`; smoke test: `cargo test --bench paired`.
 //! `PAIRED_BATCHES=n` sets the batches per side in one 16-thread sample (default 8; with 1,
@@ -63,26 +64,70 @@ fn record(id: &str, thread_local: Duration, peer: Duration, calls: u64) {
     }
 }
 
-fn timed(f: &dyn Fn()) -> Duration {
+/// How the two sides of a pair take turns.
+#[derive(Clone, Copy)]
+struct Turns {
+    /// Calls in one timed block of a side (1 thread; at 16 threads the batch size decides).
+    block: u64,
+    /// Untimed calls a side makes right before each of its timed blocks (at 16 threads: per
+    /// worker thread), so that what the other side left behind is absorbed untimed.
+    settle: u64,
+}
+
+/// The default: call by call (1 thread), nothing untimed.
+const CALL_BY_CALL: Turns = Turns {
+    block: 1,
+    settle: 0,
+};
+
+/// For the naive patterns, whose calls leave work behind (connection teardown on the server,
+/// the kernel's socket cleanup): blocks of 8 calls, each side starting with 2 untimed calls.
+const SETTLED: Turns = Turns {
+    block: 8,
+    settle: 2,
+};
+
+/// [`SETTLED`] for the naive peers, [`CALL_BY_CALL`] for the others.
+fn turns_for(peer: &str) -> Turns {
+    if peer.starts_with("naive") {
+        SETTLED
+    } else {
+        CALL_BY_CALL
+    }
+}
+
+/// One side's turn: `settle` untimed calls, then `n` timed ones.
+fn turn(f: &dyn Fn(), settle: u64, n: u64) -> Duration {
+    for _ in 0..settle {
+        f();
+    }
     let start = Instant::now();
-    f();
+    for _ in 0..n {
+        f();
+    }
     start.elapsed()
 }
 
-/// One thread: alternate the two sides call by call (order swapped every call).
+/// One thread: alternate the two sides in blocks (call by call by default), the order swapped
+/// every block.
 fn pair(g: &mut Group<'_>, peer: &str, thread_local: &dyn Fn(), other: &dyn Fn()) {
     let id = format!("{}/{peer}", g.name);
+    let turns = turns_for(peer);
     g.group.bench_function(peer, |b| {
         b.iter_custom(|iters| {
             let (mut tl, mut p) = (Duration::ZERO, Duration::ZERO);
-            for i in 0..iters {
-                if i % 2 == 0 {
-                    tl += timed(thread_local);
-                    p += timed(other);
+            let (mut done, mut round) = (0, 0);
+            while done < iters {
+                let n = turns.block.min(iters - done);
+                if round % 2 == 0 {
+                    tl += turn(thread_local, turns.settle, n);
+                    p += turn(other, turns.settle, n);
                 } else {
-                    p += timed(other);
-                    tl += timed(thread_local);
+                    p += turn(other, turns.settle, n);
+                    tl += turn(thread_local, turns.settle, n);
                 }
+                done += n;
+                round += 1;
             }
             record(&id, tl, p, iters);
             tl + p
@@ -93,6 +138,13 @@ fn pair(g: &mut Group<'_>, peer: &str, thread_local: &dyn Fn(), other: &dyn Fn()
 /// 16 threads: alternate batches of calls spread over the worker threads.
 fn pair_threads(g: &mut Group<'_>, workers: &Workers, peer: &str, thread_local: &Job, other: &Job) {
     let id = format!("{}/{peer}", g.name);
+    let settle = turns_for(peer).settle * workers.len() as u64;
+    let side = |job: &Job, n: u64| {
+        if settle > 0 {
+            workers.run(settle, job);
+        }
+        workers.run(n, job)
+    };
     g.group.bench_function(peer, |b| {
         b.iter_custom(|iters| {
             let batch = (THREADS as u64 * 4).max(iters / batches_per_sample());
@@ -102,11 +154,11 @@ fn pair_threads(g: &mut Group<'_>, workers: &Workers, peer: &str, thread_local: 
             while done < iters {
                 let n = batch.min(iters - done);
                 if round % 2 == 0 {
-                    tl += workers.run(n, thread_local);
-                    p += workers.run(n, other);
+                    tl += side(thread_local, n);
+                    p += side(other, n);
                 } else {
-                    p += workers.run(n, other);
-                    tl += workers.run(n, thread_local);
+                    p += side(other, n);
+                    tl += side(thread_local, n);
                 }
                 done += n;
                 round += 1;
