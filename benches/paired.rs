@@ -40,9 +40,9 @@ use std::time::{Duration, Instant};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group};
 
-use common::peers::{Call, Peers, get_product, get_report, get_version};
-use common::tls::{HttpsConnector, TlsServer};
-use common::{Job, RawHyper, THREADS, Workers};
+use common::peers::{Call, Peers, get_product, get_report, get_version, naive_job};
+use common::tls::{TlsPeers, VERSION_PATH};
+use common::{Job, THREADS, Workers};
 
 /// criterion's sample count per benchmark; the last this many recorded ratios are the samples.
 const SAMPLES: usize = 20;
@@ -215,10 +215,10 @@ fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(
     });
     if naive {
         pair(&mut g, "naive_runtime_per_call", &tl, &|| {
-            black_box(p.naive(call));
+            black_box(p.naive(call, common::current_thread));
         });
         pair(&mut g, "naive_default_runtime_per_call", &tl, &|| {
-            black_box(p.naive_default(call));
+            black_box(p.naive(call, common::default_runtime));
         });
     }
     g.group.finish();
@@ -233,8 +233,7 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
     let p = Arc::new(Peers::new(0, call, workers.len()));
     p.check(call);
     let mut g = group(c, format!("{}_{THREADS}_threads/latency_0ms", call.name));
-    let (floor, reqwest, blocking, wats_async) =
-        (call.floor, call.reqwest, call.blocking, call.wats_async);
+    let (floor, reqwest, blocking) = (call.floor, call.reqwest, call.blocking);
     let tl: Job = {
         let p = p.clone();
         common::job(move |_| {
@@ -256,18 +255,13 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
         }),
     ];
     if naive {
-        let naive_on = |runtime: fn() -> tokio::runtime::Runtime| {
-            let p = p.clone();
-            common::job(move |_| {
-                let rt = runtime();
-                let client = common::async_client(&p.server);
-                black_box(wats_async(&rt, &client));
-            })
-        };
-        peers.push(("naive_runtime_per_call", naive_on(common::current_thread)));
+        peers.push((
+            "naive_runtime_per_call",
+            naive_job(&p, call, common::current_thread),
+        ));
         peers.push((
             "naive_default_runtime_per_call",
-            naive_on(common::default_runtime),
+            naive_job(&p, call, common::default_runtime),
         ));
     }
     for (peer, job) in &peers {
@@ -276,46 +270,8 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
     g.group.finish();
 }
 
-/// The HTTPS peers of the `get_version_tls` groups, shared with the worker threads.
-struct Tls {
-    server: TlsServer,
-    thread_local: wats::blocking::Client,
-    floor: RawHyper<HttpsConnector>,
-    reqwest: common::Reqwest,
-    /// Per worker thread: the floor's runtime and pool.
-    per_thread_floor: Vec<RawHyper<HttpsConnector>>,
-}
-
-/// The path of the version call (the only one `common::tls`'s server answers).
-const VERSION_PATH: &str = "/api/App/Version";
-
-impl Tls {
-    fn new(threads: usize) -> Tls {
-        let server = TlsServer::start();
-        let tls = Tls {
-            thread_local: server.blocking(),
-            floor: server.floor(),
-            reqwest: server.reqwest(),
-            per_thread_floor: (0..threads).map(|_| server.floor()).collect(),
-            server,
-        };
-        let expected = common::tls::VERSION;
-        assert_eq!(
-            tls.thread_local.server_version().expect("version"),
-            expected
-        );
-        assert_eq!(tls.floor.get::<String>(VERSION_PATH), expected);
-        assert_eq!(tls.reqwest.get::<String>(VERSION_PATH), expected);
-        for floor in &tls.per_thread_floor {
-            assert_eq!(floor.get::<String>(VERSION_PATH), expected);
-        }
-        assert!(tls.server.url.starts_with("https://"));
-        tls
-    }
-}
-
 fn tls_one_thread(c: &mut Criterion) {
-    let p = Tls::new(0);
+    let p = TlsPeers::new(0);
     let mut g = group(c, "get_version_tls/latency_0ms".to_owned());
     let tl = || {
         black_box(p.thread_local.server_version().expect("version"));
@@ -326,32 +282,17 @@ fn tls_one_thread(c: &mut Criterion) {
     pair(&mut g, "reqwest_blocking", &tl, &|| {
         black_box(p.reqwest.get::<String>(VERSION_PATH));
     });
-    let naive_on = |rt: tokio::runtime::Runtime| {
-        let client = p.server.async_client();
-        black_box(rt.block_on(client.server_version()).expect("version"));
-    };
     pair(&mut g, "naive_runtime_per_call", &tl, &|| {
-        naive_on(common::current_thread());
+        black_box(p.naive(common::current_thread));
     });
     pair(&mut g, "naive_default_runtime_per_call", &tl, &|| {
-        naive_on(common::default_runtime());
+        black_box(p.naive(common::default_runtime));
     });
     g.group.finish();
 }
 
-/// The naive pattern over HTTPS as a worker job: a runtime, a client, a connection and a full
-/// handshake per call.
-fn naive_tls(p: &Arc<Tls>, runtime: fn() -> tokio::runtime::Runtime) -> Job {
-    let p = p.clone();
-    common::job(move |_| {
-        let rt = runtime();
-        let client = p.server.async_client();
-        black_box(rt.block_on(client.server_version()).expect("version"));
-    })
-}
-
 fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
-    let p = Arc::new(Tls::new(workers.len()));
+    let p = Arc::new(TlsPeers::new(workers.len()));
     let mut g = group(c, format!("get_version_tls_{THREADS}_threads/latency_0ms"));
     let tl: Job = {
         let p = p.clone();
@@ -374,11 +315,11 @@ fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
         }),
         (
             "naive_runtime_per_call",
-            naive_tls(&p, common::current_thread),
+            p.naive_job(common::current_thread),
         ),
         (
             "naive_default_runtime_per_call",
-            naive_tls(&p, common::default_runtime),
+            p.naive_job(common::default_runtime),
         ),
     ];
     for (peer, job) in &peers {

@@ -38,7 +38,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use common::peers::{Call, Peers, get_product, get_version};
+use common::peers::{Call, Peers, get_product, get_version, naive_job};
+use common::tls::{TlsPeers, VERSION_PATH};
 use common::{THREADS, Workers};
 
 fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(c: &mut Criterion, call: &Call<T>) {
@@ -62,10 +63,10 @@ fn one_thread<T: PartialEq + std::fmt::Debug + 'static>(c: &mut Criterion, call:
             b.iter(|| black_box((call.reqwest)(&p.reqwest, &p.path)));
         });
         g.bench_function("naive_runtime_per_call", |b| {
-            b.iter(|| black_box(p.naive(call)));
+            b.iter(|| black_box(p.naive(call, common::current_thread)));
         });
         g.bench_function("naive_default_runtime_per_call", |b| {
-            b.iter(|| black_box(p.naive_default(call)));
+            b.iter(|| black_box(p.naive(call, common::default_runtime)));
         });
         g.finish();
     }
@@ -117,22 +118,14 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
                     black_box(reqwest(&p.reqwest, &p.path));
                 })
             }),
-            ("naive_runtime_per_call", {
-                let p = p.clone();
-                common::job(move |_| {
-                    let rt = common::current_thread();
-                    let client = common::async_client(&p.server);
-                    black_box(wats_async(&rt, &client));
-                })
-            }),
-            ("naive_default_runtime_per_call", {
-                let p = p.clone();
-                common::job(move |_| {
-                    let rt = common::default_runtime();
-                    let client = common::async_client(&p.server);
-                    black_box(wats_async(&rt, &client));
-                })
-            }),
+            (
+                "naive_runtime_per_call",
+                naive_job(&p, call, common::current_thread),
+            ),
+            (
+                "naive_default_runtime_per_call",
+                naive_job(&p, call, common::default_runtime),
+            ),
         ];
         for (id, job) in &jobs {
             g.bench_function(*id, |b| b.iter_custom(|iters| workers.run(iters, job)));
@@ -145,98 +138,65 @@ fn sixteen_threads<T: PartialEq + std::fmt::Debug + Send + 'static>(
 /// naive pattern, which builds a runtime and a client, connects and does a full TLS handshake
 /// per call.
 fn tls(c: &mut Criterion) {
-    let server = common::tls::TlsServer::start();
-    let rt = common::current_thread();
-    let floor = server.floor();
-    let reqwest = server.reqwest();
-    let wats_async = server.async_client();
-    let thread_local = server.blocking();
-    let naive_on = |rt: tokio::runtime::Runtime| {
-        let client = server.async_client();
-        rt.block_on(client.server_version()).expect("version")
-    };
-    let naive = || naive_on(common::current_thread());
-    let naive_default = || naive_on(common::default_runtime());
-    for version in [
-        floor.get::<String>(TLS_VERSION_PATH),
-        reqwest.get::<String>(TLS_VERSION_PATH),
-        rt.block_on(wats_async.server_version()).expect("version"),
-        thread_local.server_version().expect("version"),
-        naive(),
-        naive_default(),
-    ] {
-        assert_eq!(version, common::tls::VERSION);
-    }
+    let p = TlsPeers::new(0);
     let mut g = c.benchmark_group("get_version_tls/latency_0ms");
     g.bench_function("raw_hyper_floor", |b| {
-        b.iter(|| black_box(floor.get::<String>(TLS_VERSION_PATH)));
+        b.iter(|| black_box(p.floor.get::<String>(VERSION_PATH)));
     });
     g.bench_function("wats_async", |b| {
-        b.iter(|| black_box(rt.block_on(wats_async.server_version()).expect("version")));
+        b.iter(|| {
+            black_box(
+                p.rt.block_on(p.wats_async.server_version())
+                    .expect("version"),
+            )
+        });
     });
     g.bench_function("wats_blocking_thread_local", |b| {
-        b.iter(|| black_box(thread_local.server_version().expect("version")));
+        b.iter(|| black_box(p.thread_local.server_version().expect("version")));
     });
     g.bench_function("reqwest_blocking", |b| {
-        b.iter(|| black_box(reqwest.get::<String>(TLS_VERSION_PATH)));
+        b.iter(|| black_box(p.reqwest.get::<String>(VERSION_PATH)));
     });
-    g.bench_function("naive_runtime_per_call", |b| b.iter(|| black_box(naive())));
+    g.bench_function("naive_runtime_per_call", |b| {
+        b.iter(|| black_box(p.naive(common::current_thread)));
+    });
     g.bench_function("naive_default_runtime_per_call", |b| {
-        b.iter(|| black_box(naive_default()));
+        b.iter(|| black_box(p.naive(common::default_runtime)));
     });
     g.finish();
 }
-
-/// The path of the version call (the only one `common::tls`'s server answers).
-const TLS_VERSION_PATH: &str = "/api/App/Version";
 
 /// The HTTPS rows at 16 threads: the floor with one runtime and pool per thread, the others
 /// one value shared by all threads (the naive pattern: a runtime, a client, a connection and a
 /// handshake per call, on every thread).
 fn tls_sixteen_threads(c: &mut Criterion, workers: &Workers) {
-    let server = Arc::new(common::tls::TlsServer::start());
-    let floors: Arc<Vec<_>> = Arc::new((0..workers.len()).map(|_| server.floor()).collect());
-    let reqwest = Arc::new(server.reqwest());
-    let thread_local = server.blocking();
-    for floor in floors.iter() {
-        assert_eq!(floor.get::<String>(TLS_VERSION_PATH), common::tls::VERSION);
-    }
-    assert_eq!(
-        reqwest.get::<String>(TLS_VERSION_PATH),
-        common::tls::VERSION
-    );
-    assert_eq!(
-        thread_local.server_version().expect("version"),
-        common::tls::VERSION
-    );
-    let naive_on = |make: fn() -> tokio::runtime::Runtime| {
-        let server = server.clone();
-        common::job(move |_| {
-            let rt = make();
-            let client = server.async_client();
-            black_box(rt.block_on(client.server_version()).expect("version"));
-        })
-    };
+    let p = Arc::new(TlsPeers::new(workers.len()));
     let jobs: [(&str, common::Job); 5] = [
         ("raw_hyper_floor", {
+            let p = p.clone();
             common::job(move |i| {
-                black_box(floors[i].get::<String>(TLS_VERSION_PATH));
+                black_box(p.per_thread_floor[i].get::<String>(VERSION_PATH));
             })
         }),
         ("wats_blocking_thread_local", {
+            let p = p.clone();
             common::job(move |_| {
-                black_box(thread_local.server_version().expect("version"));
+                black_box(p.thread_local.server_version().expect("version"));
             })
         }),
         ("reqwest_blocking", {
+            let p = p.clone();
             common::job(move |_| {
-                black_box(reqwest.get::<String>(TLS_VERSION_PATH));
+                black_box(p.reqwest.get::<String>(VERSION_PATH));
             })
         }),
-        ("naive_runtime_per_call", naive_on(common::current_thread)),
+        (
+            "naive_runtime_per_call",
+            p.naive_job(common::current_thread),
+        ),
         (
             "naive_default_runtime_per_call",
-            naive_on(common::default_runtime),
+            p.naive_job(common::default_runtime),
         ),
     ];
     let mut g = c.benchmark_group(format!("get_version_tls_{THREADS}_threads/latency_0ms"));

@@ -1,7 +1,10 @@
 //! The peers of `benches/sync.rs` and `benches/paired.rs`: the two calls every peer makes and
 //! one value holding every peer of a group, checked to return equal answers.
 
-use super::{RawHyper, Reqwest};
+use std::hint::black_box;
+use std::sync::Arc;
+
+use super::{Job, RawHyper, Reqwest};
 use wats::blocking::RuntimeMode;
 use wats_core::{Product, Report};
 
@@ -51,6 +54,20 @@ pub fn get_report() -> Call<Report> {
     }
 }
 
+/// [`Peers::naive`] as a worker job.
+pub fn naive_job<T: 'static>(
+    p: &Arc<Peers>,
+    call: &Call<T>,
+    runtime: fn() -> tokio::runtime::Runtime,
+) -> Job {
+    let (p, wats_async) = (Arc::clone(p), call.wats_async);
+    super::job(move |_| {
+        let rt = runtime();
+        let client = super::async_client(&p.server);
+        black_box(wats_async(&rt, &client));
+    })
+}
+
 /// Everything a group needs, shared with the worker threads.
 pub struct Peers {
     pub server: wats_mock::MockServer,
@@ -91,15 +108,10 @@ impl Peers {
         }
     }
 
-    pub fn naive<T>(&self, call: &Call<T>) -> T {
-        let rt = super::current_thread();
-        let client = super::async_client(&self.server);
-        (call.wats_async)(&rt, &client)
-    }
-
-    /// The naive pattern with tokio's default (multi-thread) runtime.
-    pub fn naive_default<T>(&self, call: &Call<T>) -> T {
-        let rt = super::default_runtime();
+    /// The naive pattern: a new runtime (`current_thread` or `default_runtime`) and a new
+    /// `wats::Client` for this one call.
+    pub fn naive<T>(&self, call: &Call<T>, runtime: fn() -> tokio::runtime::Runtime) -> T {
+        let rt = runtime();
         let client = super::async_client(&self.server);
         (call.wats_async)(&rt, &client)
     }
@@ -111,7 +123,7 @@ impl Peers {
         assert_eq!((call.wats_async)(&self.rt, &self.wats_async), expected);
         assert_eq!((call.blocking)(&self.thread_local), expected);
         assert_eq!((call.blocking)(&self.shared), expected);
-        assert_eq!(self.naive(call), expected);
-        assert_eq!(self.naive_default(call), expected);
+        assert_eq!(self.naive(call, super::current_thread), expected);
+        assert_eq!(self.naive(call, super::default_runtime), expected);
     }
 }

@@ -6,6 +6,7 @@
 //! to everything else; it does not check the token.
 
 use std::convert::Infallible;
+use std::hint::black_box;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -23,7 +24,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use super::{RawHyper, Reqwest};
+use super::{Job, RawHyper, Reqwest};
 
 /// The raw hyper-util floor over TLS: hyper-rustls around the plain floor's connector.
 pub type HttpsConnector =
@@ -48,6 +49,8 @@ pub fn client_config(roots: &[CertificateDer<'static>]) -> rustls::ClientConfig 
 
 /// The version the server answers.
 pub const VERSION: &str = "2025.1.0.0";
+/// The path of the version call, the only one the server answers.
+pub const VERSION_PATH: &str = "/api/App/Version";
 
 /// The running server; dropping it stops the accept loop and joins its thread.
 pub struct TlsServer {
@@ -84,7 +87,7 @@ fn pki() -> (String, CertificateDer<'static>, Arc<rustls::ServerConfig>) {
 }
 
 async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    if req.method() == Method::GET && req.uri().path() == "/api/App/Version" {
+    if req.method() == Method::GET && req.uri().path() == VERSION_PATH {
         let mut resp = Response::new(Full::new(Bytes::from(format!("\"{VERSION}\""))));
         resp.headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -186,5 +189,63 @@ impl Drop for TlsServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// The peers of the HTTPS groups, shared with the worker threads; [`TlsPeers::new`] checks
+/// that every one answers the version.
+pub struct TlsPeers {
+    pub server: TlsServer,
+    pub rt: tokio::runtime::Runtime,
+    pub wats_async: wats::Client,
+    pub thread_local: wats::blocking::Client,
+    pub floor: RawHyper<HttpsConnector>,
+    pub reqwest: Reqwest,
+    /// Per worker thread: the floor's runtime and pool.
+    pub per_thread_floor: Vec<RawHyper<HttpsConnector>>,
+}
+
+impl TlsPeers {
+    pub fn new(threads: usize) -> TlsPeers {
+        let server = TlsServer::start();
+        assert!(server.url.starts_with("https://"));
+        let p = TlsPeers {
+            rt: super::current_thread(),
+            wats_async: server.async_client(),
+            thread_local: server.blocking(),
+            floor: server.floor(),
+            reqwest: server.reqwest(),
+            per_thread_floor: (0..threads).map(|_| server.floor()).collect(),
+            server,
+        };
+        assert_eq!(
+            p.rt.block_on(p.wats_async.server_version())
+                .expect("version"),
+            VERSION
+        );
+        assert_eq!(p.thread_local.server_version().expect("version"), VERSION);
+        assert_eq!(p.reqwest.get::<String>(VERSION_PATH), VERSION);
+        for floor in std::iter::once(&p.floor).chain(&p.per_thread_floor) {
+            assert_eq!(floor.get::<String>(VERSION_PATH), VERSION);
+        }
+        assert_eq!(p.naive(super::current_thread), VERSION);
+        assert_eq!(p.naive(super::default_runtime), VERSION);
+        p
+    }
+
+    /// The naive pattern over HTTPS: a new runtime and client, a connection and a full
+    /// handshake for this one call.
+    pub fn naive(&self, runtime: fn() -> tokio::runtime::Runtime) -> String {
+        let rt = runtime();
+        let client = self.server.async_client();
+        rt.block_on(client.server_version()).expect("version")
+    }
+
+    /// [`TlsPeers::naive`] as a worker job.
+    pub fn naive_job(self: &Arc<Self>, runtime: fn() -> tokio::runtime::Runtime) -> Job {
+        let p = Arc::clone(self);
+        super::job(move |_| {
+            black_box(p.naive(runtime));
+        })
     }
 }
