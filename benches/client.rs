@@ -162,10 +162,14 @@ fn client_benches(c: &mut Criterion) {
             floor: |h, path| h.get(path),
             reqwest: |r, path| r.get(path),
             wats_async: |rt, c| {
-                rt.block_on(c.units().get(UNIT_SERIAL, UNIT_PART))
+                rt.block_on(c.production().get_unit(UNIT_SERIAL, UNIT_PART))
                     .expect("unit")
             },
-            blocking: |c| c.units().get(UNIT_SERIAL, UNIT_PART).expect("unit"),
+            blocking: |c| {
+                c.production()
+                    .get_unit(UNIT_SERIAL, UNIT_PART)
+                    .expect("unit")
+            },
         },
     );
     bench_call(

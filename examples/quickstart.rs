@@ -247,7 +247,11 @@ async fn tour(client: &Client, may_submit: bool) -> wats::Result<String> {
     // 5. The unit.
     println!();
     println!("5. Unit {serial} / {PART_NUMBER}");
-    match client.units().get_opt(&serial, PART_NUMBER).await? {
+    match client
+        .production()
+        .get_unit_opt(&serial, PART_NUMBER)
+        .await?
+    {
         Some(unit) => println!(
             "  found        revision {}, phase {:?}, location {:?}",
             unit.revision.as_str().unwrap_or("?"),
@@ -267,7 +271,7 @@ fn blocking_tour(client: &Client, serial: &str) -> wats::Result<()> {
     let correlation = "quickstart-blocking";
     let (version, unit) = wats::with_correlation_id(correlation, || {
         let version = blocking.server_version()?;
-        let unit = blocking.units().get_opt(serial, PART_NUMBER)?;
+        let unit = blocking.production().get_unit_opt(serial, PART_NUMBER)?;
         Ok::<_, wats::Error>((version, unit))
     })?;
     println!();

@@ -4,15 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
-use tower::ServiceExt;
+use http::{HeaderName, HeaderValue, StatusCode};
 use tower::retry::budget::TpsBudget;
-use wats_core::{Error, Result};
+use wats_core::Result;
 
 use crate::builder::ClientBuilder;
 use crate::retry::RetrySettings;
-use crate::stack::{Answer, Call, PoolShared, Stack, build_stack};
+use crate::stack::{PoolShared, Stack, build_stack};
 use crate::url::BaseUrl;
 
 /// State shared by a client, its clones and every [`Client::with_new_pool`] sibling.
@@ -146,87 +144,12 @@ impl Client {
         Arc::ptr_eq(self.pool.shared.arc(), other.pool.shared.arc())
     }
 
-    /// The server version, from `GET /api/App/Version`. A JSON string answer is
-    /// returned as is; an object's `version`/`Version` field is used; any other
-    /// answer is returned as its text.
-    ///
-    /// # Errors
-    /// Transport, timeout and status errors as described on [`Client`].
-    pub async fn server_version(&self) -> Result<String> {
-        let resp = self
-            .send(
-                Method::GET,
-                "/api/App/Version",
-                "/api/App/Version",
-                "",
-                None,
-            )
-            .await?;
-        Ok(version_text(resp.body()))
+    /// The tower stack of this client's pool, for one call.
+    pub(crate) fn stack(&self) -> Stack {
+        self.pool.stack.clone()
     }
 
-    /// Send one call through the stack. `path` and `query` are already encoded.
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        route: &'static str,
-        path: &str,
-        query: &str,
-        body: Option<Bytes>,
-    ) -> Result<Response<Bytes>> {
-        Ok(self
-            .send_in_span(method, route, path, query, body)
-            .await?
-            .response)
-    }
-
-    /// [`send`](Self::send), also returning the call's `wats.call` span.
-    pub(crate) async fn send_in_span(
-        &self,
-        method: Method,
-        route: &'static str,
-        path: &str,
-        query: &str,
-        body: Option<Bytes>,
-    ) -> Result<Answer> {
-        let uri = self.shared().base.uri(path, query)?;
-        let call = Call::new(method, route, uri, body);
-        self.pool.stack.clone().oneshot(call).await
-    }
-
-    /// GET and decode JSON into `T`.
-    pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        route: &'static str,
-        path: &str,
-        query: &str,
-    ) -> Result<T> {
-        let resp = self.send(Method::GET, route, path, query, None).await?;
-        decode(resp.body())
-    }
-
-    /// GET a JSON list; an empty body or 204 is an empty list.
-    pub(crate) async fn get_list<T: serde::de::DeserializeOwned>(
-        &self,
-        route: &'static str,
-        path: &str,
-        query: &str,
-    ) -> Result<Vec<T>> {
-        let resp = self.send(Method::GET, route, path, query, None).await?;
-        if resp.status() == StatusCode::NO_CONTENT || is_blank(resp.body()) {
-            return Ok(Vec::new());
-        }
-        decode(resp.body())
-    }
-}
-
-/// Decode a JSON answer. Tracking the JSON path costs an allocation per map key (a 116 KB
-/// report: ~6,500 allocations and 1.5x the instructions), so `wats_core::json::from_slice`
-/// decodes with plain `serde_json` and tracks the path only to explain a failure.
-fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
-    // `wats_core::json::from_slice` decodes with plain serde_json first and tracks the
-    // JSON path only to explain a failure.
-    wats_core::json::from_slice(body)
+    crate::domain_accessors!();
 }
 
 impl Client {
@@ -238,30 +161,6 @@ impl Client {
 
 fn is_blank(body: &[u8]) -> bool {
     body.iter().all(u8::is_ascii_whitespace)
-}
-
-/// Turn a 404 into `Ok(None)`; the rule behind every `get_opt`.
-pub(crate) fn not_found_as_none<T>(result: Result<T>) -> Result<Option<T>> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(Error::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-fn version_text(body: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(serde_json::Value::Object(map)) => ["version", "Version"]
-            .iter()
-            .find_map(|k| map.get(*k))
-            .map_or_else(
-                || serde_json::Value::Object(map.clone()).to_string(),
-                |v| v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-            ),
-        Ok(other) => other.to_string(),
-        Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
-    }
 }
 
 /// The message of an error answer: the body's `message`, `Message` or `error`
@@ -316,32 +215,6 @@ mod tests {
             error_message(StatusCode::from_u16(599).unwrap(), b"{}"),
             "HTTP 599"
         );
-    }
-
-    #[test]
-    fn decode_fast_path_and_error_path() {
-        #[derive(serde::Deserialize, Debug, PartialEq)]
-        struct P {
-            n: u32,
-        }
-        let ok: Vec<P> = decode(br#"[{"n":1},{"n":2}]"#).unwrap();
-        assert_eq!(ok, vec![P { n: 1 }, P { n: 2 }]);
-        match decode::<Vec<P>>(br#"[{"n":1},{"n":"x"}]"#) {
-            Err(Error::Decode { path, .. }) => assert_eq!(path, "[1].n"),
-            other => panic!("expected a decode error with a path, got {other:?}"),
-        }
-        assert!(matches!(
-            decode::<Vec<P>>(br#"[{"n":1}] trailing"#),
-            Err(Error::Decode { .. })
-        ));
-    }
-
-    #[test]
-    fn version_forms() {
-        assert_eq!(version_text(br#""2024.1.2""#), "2024.1.2");
-        assert_eq!(version_text(br#"{"Version":"7.1"}"#), "7.1");
-        assert_eq!(version_text(br#"{"version":7}"#), "7");
-        assert_eq!(version_text(b"  22.3\n"), "22.3");
     }
 
     #[test]

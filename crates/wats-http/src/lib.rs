@@ -29,17 +29,20 @@ mod api;
 mod breaker;
 mod builder;
 mod client;
+mod endpoint;
+mod registry;
 mod retry;
 mod spool;
 mod stack;
 mod station;
 mod url;
 
+pub use api::app::App;
 pub use api::processes::{ProcessFilter, Processes};
+pub use api::production::Production;
 pub use api::products::Products;
-pub use api::query::{HeaderQuery, ReportKind, UnitQuery, odata_quote, odata_utc};
+pub use api::query::{HeaderQuery, UnitQuery, odata_quote, odata_utc};
 pub use api::reports::{ReportOptions, Reports};
-pub use api::units::Units;
 pub use breaker::{
     CircuitBreakerSettings, DEFAULT_BREAKER_OPEN_DURATION, DEFAULT_BREAKER_PROBES,
     DEFAULT_BREAKER_THRESHOLD,
@@ -49,10 +52,12 @@ pub use builder::{
     DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
 pub use client::Client;
+pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
+pub use registry::{api_markdown, routes};
 pub use spool::{
     FlushSummary, FlusherHandle, SpoolFailed, SpoolHandle, SubmitOutcome, default_spool_dir,
 };
 pub use wats_breaker::CircuitBreaker;
-pub use wats_core::{Error, Result};
+pub use wats_core::{Error, ReportType, Result};
 pub use wats_spool::SpoolEntry;
 pub use wats_station::{Detector, Station};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Response, StatusCode};
+use http::{HeaderMap, Response, StatusCode};
 use tower::retry::Policy;
 use tower::retry::budget::{Budget, TpsBudget};
 use wats_core::Error;
@@ -81,14 +81,6 @@ impl RetryPolicy {
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(fastrand::u64(0..=nanos))
     }
-}
-
-/// Methods that are safe to repeat. POST (report submission) is never retried.
-pub(crate) fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::PUT | Method::DELETE | Method::HEAD
-    )
 }
 
 /// Parse `Retry-After` in both RFC 9110 forms: delay-seconds or an HTTP-date
@@ -177,7 +169,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
     }
 
     fn clone_request(&mut self, req: &Call) -> Option<Call> {
-        if self.state.settings.max_attempts <= 1 || !is_idempotent(&req.method) {
+        if self.state.settings.max_attempts <= 1 || !req.idempotent {
             return None;
         }
         Some(req.clone())
@@ -187,7 +179,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
+    use http::{HeaderValue, Method};
 
     #[test]
     fn retry_after_seconds_and_date() {
@@ -232,7 +224,7 @@ mod tests {
     }
 
     #[test]
-    fn only_idempotent_methods_are_cloned() {
+    fn only_calls_declared_idempotent_are_cloned() {
         let mut p = RetryPolicy::new(
             Arc::new(RetrySettings::default()),
             Arc::new(TpsBudget::default()),
@@ -250,6 +242,8 @@ mod tests {
                 "/api/x/{id}",
                 http::Uri::from_static("http://127.0.0.1/api/x/1?a=b"),
                 Some(Bytes::from_static(b"x")),
+                None,
+                crate::endpoint::default_idempotent(m.as_str()),
             );
             req.correlation_id = Some(wats_core::CorrelationId::new("c-1"));
             let c = p.clone_request(&req);
@@ -261,6 +255,19 @@ mod tests {
                 assert_eq!(c.body.as_deref(), Some(&b"x"[..]));
                 assert_eq!(c.correlation_id, req.correlation_id);
             }
+        }
+        // The declaration decides, not the method: a GET declared not idempotent is not
+        // repeated, a POST declared idempotent is.
+        for (m, declared) in [(Method::GET, false), (Method::POST, true)] {
+            let req = Call::new(
+                m,
+                "/api/x",
+                http::Uri::from_static("http://127.0.0.1/api/x"),
+                None,
+                None,
+                declared,
+            );
+            assert_eq!(p.clone_request(&req).is_some(), declared);
         }
     }
 }

@@ -35,7 +35,6 @@ use tracing::Instrument;
 use wats_core::{Error, Report, Result};
 use wats_spool::{Claimed, FlushLock, Spool, SpoolEntry};
 
-use crate::api::reports::Reports;
 use crate::client::Client;
 
 /// How long [`SpoolHandle::flush`] waits between attempts to take a lock held by another
@@ -233,7 +232,7 @@ where
 
 /// The id to spool under (assigning a fresh UUID to a report without one) and the WSJF bytes,
 /// with the client's station filled in where the report leaves it unset (as `submit` does).
-fn prepare(report: &Report, station: &wats_station::Station) -> Result<(String, Bytes)> {
+pub(crate) fn prepare(report: &Report, station: &wats_station::Station) -> Result<(String, Bytes)> {
     let existing = report.id.as_str().filter(|id| !id.is_empty());
     let (id, body) = match existing {
         Some(id) => (
@@ -257,57 +256,12 @@ fn prepare(report: &Report, station: &wats_station::Station) -> Result<(String, 
     Ok((id, Bytes::from(body)))
 }
 
-impl Reports<'_> {
-    /// Submit a report, or, when WATS cannot take it now, keep it durably in the spool.
-    ///
-    /// Tries `POST /api/Report/WSJF` once. On a connect or other transport error, a timeout,
-    /// HTTP 5xx, 408 or 429, or an open circuit ([`Error::CircuitOpen`]) the report is written
-    /// to the spool ([`Client::spool`]) and [`SubmitOutcome::Spooled`] is returned: from then
-    /// on it survives a crash, and a [`flush`](SpoolHandle::flush) delivers it. A report
-    /// without an id gets a fresh UUID first, so a replay overwrites instead of duplicating.
-    ///
-    /// # Errors
-    /// A 4xx answer is returned as the error and nothing is spooled: the report (or the
-    /// token) is bad and a replay would fail the same way. [`Error::InvalidInput`] when the
-    /// report id cannot name a file; [`Error::Encode`] when the report cannot be serialised.
-    /// When spooling fails too, an [`Error::Io`] carrying both causes (see [`SpoolFailed`]).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> wats_core::Result<()> {
-    /// use wats_core::{Status, UutReportBuilder};
-    /// use wats_http::{Client, SubmitOutcome};
-    ///
-    /// let server = wats_mock::MockServer::start();
-    /// let dir = std::env::temp_dir().join(format!("wats-doc-spool-{}", std::process::id()));
-    /// let client = Client::builder()
-    ///     .base_url(server.url())
-    ///     .token("dXNlcjpwYXNz")
-    ///     .spool_dir(&dir)
-    ///     .build()?;
-    /// let report = UutReportBuilder::new("PCBA-1001", "SN-1", "B", 10)
-    ///     .station("ST-1", "Line 1", "Production")
-    ///     .result(Status::Passed)
-    ///     .build()?;
-    ///
-    /// server.fail_next(1, 503); // WATS is having a bad moment
-    /// let outcome = client.reports().submit_or_spool(&report).await?;
-    /// assert!(matches!(outcome, SubmitOutcome::Spooled(_)));
-    /// assert_eq!(client.spool().len().await?, 1);
-    ///
-    /// let summary = client.spool().flush().await?; // it is back
-    /// assert_eq!(summary.delivered, [outcome.id()]);
-    /// assert!(server.stored_report(outcome.id()).is_some());
-    /// # std::fs::remove_dir_all(&dir).ok();
-    /// # Ok(()) }
-    /// ```
-    pub async fn submit_or_spool(&self, report: &Report) -> Result<SubmitOutcome> {
-        let (id, body) = prepare(report, self.client.station())?;
-        submit_or_spool_bytes(self.client, id, body).await
-    }
-}
-
-async fn submit_or_spool_bytes(client: &Client, id: String, body: Bytes) -> Result<SubmitOutcome> {
+/// Submit `body` once; spool it under `id` when WATS cannot take it now.
+pub(crate) async fn submit_or_spool_bytes(
+    client: &Client,
+    id: String,
+    body: Bytes,
+) -> Result<SubmitOutcome> {
     let submit = match client.reports().submit_raw(body.clone()).await {
         Ok(server_id) => return Ok(SubmitOutcome::Submitted(server_id)),
         Err(e) if is_transient(&e) => e,

@@ -102,8 +102,12 @@ impl std::ops::Deref for PoolShared {
 pub(crate) struct Call {
     pub(crate) method: Method,
     pub(crate) uri: Uri,
-    /// A JSON request body (sent with `Content-Type: application/json`).
+    /// The request body.
     pub(crate) body: Option<Bytes>,
+    /// The body's content type; `None` is `application/json`.
+    pub(crate) content_type: Option<HeaderValue>,
+    /// Whether the call may be retried (from its declaration).
+    pub(crate) idempotent: bool,
     /// Route template, for example `/api/Report/Wsjf/{id}`.
     pub(crate) route: &'static str,
     /// When the whole call must be done; set by the deadline layer, read by the
@@ -115,11 +119,20 @@ pub(crate) struct Call {
 
 impl Call {
     /// A call with no deadline and no correlation id yet.
-    pub(crate) fn new(method: Method, route: &'static str, uri: Uri, body: Option<Bytes>) -> Self {
+    pub(crate) fn new(
+        method: Method,
+        route: &'static str,
+        uri: Uri,
+        body: Option<Bytes>,
+        content_type: Option<HeaderValue>,
+        idempotent: bool,
+    ) -> Self {
         Call {
             method,
             uri,
             body,
+            content_type,
+            idempotent,
             route,
             deadline: None,
             correlation_id: None,
@@ -448,7 +461,8 @@ where
         if call.body.is_some() {
             h.insert(
                 http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
+                call.content_type
+                    .unwrap_or_else(|| HeaderValue::from_static("application/json")),
             );
         }
         let mut req = Request::new(Full::new(call.body.unwrap_or_default()));

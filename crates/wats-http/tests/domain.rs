@@ -207,16 +207,16 @@ async fn units_get_and_query() {
         .create_async()
         .await;
     let c = client(&server.url());
-    let u = c.units().get("SN-1", "PCB-1").await.unwrap();
+    let u = c.production().get_unit("SN-1", "PCB-1").await.unwrap();
     assert_eq!(u.revision.as_str(), Some("A"));
     let units = c
-        .units()
-        .query(&UnitQuery::new().part_number("PCB-1").top(2))
+        .production()
+        .query_units(&UnitQuery::new().part_number("PCB-1").top(2))
         .await
         .unwrap();
     assert_eq!(units.len(), 2);
     assert!(matches!(
-        c.units().get("", "PCB-1").await,
+        c.production().get_unit("", "PCB-1").await,
         Err(Error::InvalidInput { field, .. }) if field == "serialNumber"
     ));
     get.assert_async().await;
@@ -234,7 +234,7 @@ async fn unit_serial_with_reserved_characters_reaches_the_right_route() {
     })
     .await;
     let c = client(&server.url());
-    let u = c.units().get("A/B?C#D E", "P/1").await.unwrap();
+    let u = c.production().get_unit("A/B?C#D E", "P/1").await.unwrap();
     assert_eq!(u.serial_number.as_str(), Some("A/B?C#D E"));
     assert_eq!(
         server.seen()[0].target,
@@ -294,7 +294,7 @@ async fn malformed_json_is_a_decode_error_with_its_path() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(matches!(
-        c.units().get("S", "P").await,
+        c.production().get_unit("S", "P").await,
         Err(Error::Decode { .. })
     ));
 }

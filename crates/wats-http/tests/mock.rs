@@ -48,15 +48,19 @@ async fn every_domain_call_against_the_mock() {
     ));
 
     // A serial number with `/ ? # %` and a space reaches the right route.
-    let unit = c.units().get(AWKWARD_SERIAL, "PCBA-1001").await.unwrap();
+    let unit = c
+        .production()
+        .get_unit(AWKWARD_SERIAL, "PCBA-1001")
+        .await
+        .unwrap();
     assert_eq!(unit.serial_number.as_str(), Some(AWKWARD_SERIAL));
     assert_eq!(
         server.requests_for("/api/Production/Unit/{serialNumber}/{partNumber}"),
         1
     );
     assert!(
-        c.units()
-            .get_opt("NOPE", "PCBA-1001")
+        c.production()
+            .get_unit_opt("NOPE", "PCBA-1001")
             .await
             .unwrap()
             .is_none()

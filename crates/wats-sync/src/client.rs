@@ -3,9 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use bytes::Bytes;
-use wats_core::{Process, Product, ProductRevision, Report, ReportHeader, Result, Unit};
-use wats_http::{HeaderQuery, ProcessFilter, ReportOptions, UnitQuery};
+use std::future::Future;
+
+use wats_core::Result;
 
 use crate::runtime::{Executor, RuntimeMode};
 
@@ -249,258 +249,34 @@ impl Client {
         self.template.with_new_pool()
     }
 
-    /// The server version, from `GET /api/App/Version`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Client::server_version`], plus
-    /// [`wats_core::Error::BlockingInAsyncContext`].
-    pub fn server_version(&self) -> Result<String> {
-        self.exec.run(|c| async move { c.server_version().await })
-    }
-
-    /// Reports: fetch, query headers, submit.
-    pub fn reports(&self) -> Reports<'_> {
-        Reports { client: self }
-    }
-
-    /// Products and revisions.
-    pub fn products(&self) -> Products<'_> {
-        Products { client: self }
-    }
-
-    /// Production units.
-    pub fn units(&self) -> Units<'_> {
-        Units { client: self }
-    }
-
-    /// Processes (test, repair and WIP operations).
-    pub fn processes(&self) -> Processes<'_> {
-        Processes { client: self }
-    }
+    wats_http::domain_accessors!();
 }
 
-/// Blocking report calls; see [`wats_http::Reports`].
-#[derive(Debug, Clone, Copy)]
-pub struct Reports<'a> {
-    client: &'a Client,
-}
+/// Every call of the domain handles ([`wats_http::Reports`], [`wats_http::Production`], ...)
+/// runs here: built on the calling thread, sent on this thread's runtime and pool (or the
+/// shared runtime thread), returned as the `Result` itself.
+impl wats_http::Caller for Client {
+    type Ret<'c, T: Send + 'static> = Result<T>;
 
-impl Reports<'_> {
-    /// `GET /api/Report/Wsjf/{id}`; 404 is [`wats_core::Error::NotFound`].
-    ///
-    /// # Errors
-    /// As [`wats_http::Reports::get`].
-    pub fn get(&self, id: &str) -> Result<Report> {
-        let id = id.to_owned();
-        self.client
-            .exec
-            .run(move |c| async move { c.reports().get(&id).await })
+    fn http(&self) -> &wats_http::Client {
+        &self.template
     }
 
-    /// `GET /api/Report/Wsjf/{id}` with detail options.
-    ///
-    /// # Errors
-    /// As [`wats_http::Reports::get_with`].
-    pub fn get_with(&self, id: &str, options: ReportOptions) -> Result<Report> {
-        let id = id.to_owned();
-        self.client
-            .exec
-            .run(move |c| async move { c.reports().get_with(&id, options).await })
+    fn call<T: Send + 'static>(&self, prepared: wats_http::Prepared<T>) -> Result<T> {
+        self.exec.run(move |c| c.execute(prepared))
     }
 
-    /// Like [`get`](Self::get), but 404 is `Ok(None)`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Reports::get_opt`].
-    pub fn get_opt(&self, id: &str) -> Result<Option<Report>> {
-        let id = id.to_owned();
-        self.client
-            .exec
-            .run(move |c| async move { c.reports().get_opt(&id).await })
+    fn ready<T: Send + 'static>(&self, value: Result<T>) -> Result<T> {
+        value
     }
 
-    /// `GET /api/Report/Query/Header`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Reports::query_headers`].
-    pub fn query_headers(&self, query: &HeaderQuery) -> Result<Vec<ReportHeader>> {
-        let query = query.clone();
-        self.client
-            .exec
-            .run(move |c| async move { c.reports().query_headers(&query).await })
-    }
-
-    /// `POST /api/Report/WSJF`; returns the report id. Never retried blindly. The client's
-    /// station fills the report's unset `machineName`, `location` and `purpose`. With
-    /// [`ClientBuilder::spool_by_default`] on, this is [`submit_or_spool`](Self::submit_or_spool)
-    /// returning just the id.
-    ///
-    /// # Errors
-    /// As [`wats_http::Reports::submit`].
-    pub fn submit(&self, report: &Report) -> Result<String> {
-        if self.client.spools_by_default() {
-            return self
-                .submit_or_spool(report)
-                .map(wats_http::SubmitOutcome::into_id);
-        }
-        let wsjf = self.encode(report)?;
-        self.submit_raw(wsjf)
-    }
-
-    /// The WSJF bytes [`submit`](Self::submit) sends (the station filled in); see
-    /// [`wats_http::Reports::encode`].
-    ///
-    /// # Errors
-    /// [`wats_core::Error::Encode`] if the report cannot be serialised.
-    pub fn encode(&self, report: &Report) -> Result<Bytes> {
-        self.client.template.reports().encode(report)
-    }
-
-    /// `POST /api/Report/WSJF` with an already serialized report, sent verbatim (no station
-    /// filling).
-    ///
-    /// # Errors
-    /// As [`wats_http::Reports::submit_raw`].
-    pub fn submit_raw(&self, wsjf: impl Into<Bytes>) -> Result<String> {
-        let wsjf = wsjf.into();
-        self.client
-            .exec
-            .run(move |c| async move { c.reports().submit_raw(wsjf).await })
-    }
-}
-
-/// Blocking product calls; see [`wats_http::Products`].
-#[derive(Debug, Clone, Copy)]
-pub struct Products<'a> {
-    client: &'a Client,
-}
-
-impl Products<'_> {
-    /// `GET /api/Product/Query`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Products::list`].
-    pub fn list(&self) -> Result<Vec<Product>> {
-        self.client
-            .exec
-            .run(|c| async move { c.products().list().await })
-    }
-
-    /// `GET /api/Product/{partNumber}`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Products::get`].
-    pub fn get(&self, part_number: &str) -> Result<Product> {
-        let pn = part_number.to_owned();
-        self.client
-            .exec
-            .run(move |c| async move { c.products().get(&pn).await })
-    }
-
-    /// Like [`get`](Self::get), but 404 is `Ok(None)`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Products::get_opt`].
-    pub fn get_opt(&self, part_number: &str) -> Result<Option<Product>> {
-        let pn = part_number.to_owned();
-        self.client
-            .exec
-            .run(move |c| async move { c.products().get_opt(&pn).await })
-    }
-
-    /// `GET /api/Product/{partNumber}/{revision}`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Products::revision`].
-    pub fn revision(&self, part_number: &str, revision: &str) -> Result<ProductRevision> {
-        let (pn, rev) = (part_number.to_owned(), revision.to_owned());
-        self.client
-            .exec
-            .run(move |c| async move { c.products().revision(&pn, &rev).await })
-    }
-
-    /// Like [`revision`](Self::revision), but 404 is `Ok(None)`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Products::revision_opt`].
-    pub fn revision_opt(
-        &self,
-        part_number: &str,
-        revision: &str,
-    ) -> Result<Option<ProductRevision>> {
-        let (pn, rev) = (part_number.to_owned(), revision.to_owned());
-        self.client
-            .exec
-            .run(move |c| async move { c.products().revision_opt(&pn, &rev).await })
-    }
-}
-
-/// Blocking unit calls; see [`wats_http::Units`].
-#[derive(Debug, Clone, Copy)]
-pub struct Units<'a> {
-    client: &'a Client,
-}
-
-impl Units<'_> {
-    /// `GET /api/Production/Unit/{serialNumber}/{partNumber}` (segments percent-encoded).
-    ///
-    /// # Errors
-    /// As [`wats_http::Units::get`].
-    pub fn get(&self, serial_number: &str, part_number: &str) -> Result<Unit> {
-        let (sn, pn) = (serial_number.to_owned(), part_number.to_owned());
-        self.client
-            .exec
-            .run(move |c| async move { c.units().get(&sn, &pn).await })
-    }
-
-    /// Like [`get`](Self::get), but 404 is `Ok(None)`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Units::get_opt`].
-    pub fn get_opt(&self, serial_number: &str, part_number: &str) -> Result<Option<Unit>> {
-        let (sn, pn) = (serial_number.to_owned(), part_number.to_owned());
-        self.client
-            .exec
-            .run(move |c| async move { c.units().get_opt(&sn, &pn).await })
-    }
-
-    /// `GET /api/Production/Unit/Query`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Units::query`].
-    pub fn query(&self, query: &UnitQuery) -> Result<Vec<Unit>> {
-        let query = query.clone();
-        self.client
-            .exec
-            .run(move |c| async move { c.units().query(&query).await })
-    }
-}
-
-/// Blocking process calls; see [`wats_http::Processes`].
-#[derive(Debug, Clone, Copy)]
-pub struct Processes<'a> {
-    client: &'a Client,
-}
-
-impl Processes<'_> {
-    /// `GET /api/App/Processes`.
-    ///
-    /// # Errors
-    /// As [`wats_http::Processes::list`].
-    pub fn list(&self) -> Result<Vec<Process>> {
-        self.client
-            .exec
-            .run(|c| async move { c.processes().list().await })
-    }
-
-    /// `GET /api/App/Processes` with the `include*` flags.
-    ///
-    /// # Errors
-    /// As [`wats_http::Processes::list_with`].
-    pub fn list_with(&self, filter: ProcessFilter) -> Result<Vec<Process>> {
-        self.client
-            .exec
-            .run(move |c| async move { c.processes().list_with(filter).await })
+    fn run<T, F, Fut>(&self, job: F) -> Result<T>
+    where
+        F: FnOnce(wats_http::Client) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.exec.run(job)
     }
 }
 
@@ -510,36 +286,21 @@ impl ClientBuilder {
     forward! {
         /// Directory of the report spool (default `<data dir>/wats/spool/<server>`).
         spool_dir(dir: impl Into<std::path::PathBuf>);
-        /// Make [`Reports::submit`] spool a report WATS cannot take now and return its id.
+        /// Make `reports().submit` spool a report WATS cannot take now and return its id.
         spool_by_default(enabled: bool);
     }
 }
 
 impl Client {
-    /// The report spool: what [`Reports::submit_or_spool`] writes and [`SpoolHandle::flush`]
+    /// The report spool: what `reports().submit_or_spool` writes and [`SpoolHandle::flush`]
     /// replays; see [`wats_http::SpoolHandle`].
     pub fn spool(&self) -> SpoolHandle<'_> {
         SpoolHandle { client: self }
     }
 
-    /// Whether [`Reports::submit`] spools on a transient failure.
+    /// Whether `reports().submit` spools on a transient failure.
     pub fn spools_by_default(&self) -> bool {
         self.template.spools_by_default()
-    }
-}
-
-impl Reports<'_> {
-    /// Submit a report, or keep it durably in the spool when WATS cannot take it now
-    /// (transport error, timeout, 5xx, open circuit); a 4xx is returned as the error.
-    ///
-    /// # Errors
-    /// As [`wats_http::Reports::submit_or_spool`], plus
-    /// [`wats_core::Error::BlockingInAsyncContext`].
-    pub fn submit_or_spool(&self, report: &Report) -> Result<wats_http::SubmitOutcome> {
-        let report = report.clone();
-        self.client
-            .exec
-            .run(move |c| async move { c.reports().submit_or_spool(&report).await })
     }
 }
 

@@ -48,8 +48,7 @@ mod client;
 mod runtime;
 
 pub use client::SpoolHandle;
-pub use client::{
-    Client, ClientBuilder, DEFAULT_MAX_BLOCKING_THREADS, Processes, Products, Reports, Units,
-};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_BLOCKING_THREADS};
 pub use runtime::RuntimeMode;
+pub use wats_http::{App, Processes, Production, Products, Reports};
 pub use wats_http::{FlushSummary, SpoolEntry, SpoolFailed, SubmitOutcome};

@@ -1,9 +1,10 @@
 //! Processes: `client.processes()`.
 
-use wats_core::{Process, Result};
+use wats_core::Process;
 
 use crate::api::reports::bool_str;
-use crate::client::Client;
+use crate::endpoint::QueryParams;
+use crate::endpoint::macros::calls;
 use crate::url::Query;
 
 /// Which processes [`Processes::list_with`] returns: the `include*` flags of
@@ -56,50 +57,46 @@ impl ProcessFilter {
         self.inactive = Some(include);
         self
     }
+}
 
-    fn to_query(self) -> Query {
-        let mut q = Query::default();
+impl QueryParams for ProcessFilter {
+    const NAMES: &'static [&'static str] = &[
+        "includeTestOperations",
+        "includeRepairOperations",
+        "includeWipOperations",
+        "includeInactiveProcesses",
+    ];
+
+    fn write_query(&self, q: &mut Query) {
         q.push_opt("includeTestOperations", self.test.map(bool_str));
         q.push_opt("includeRepairOperations", self.repair.map(bool_str));
         q.push_opt("includeWipOperations", self.wip.map(bool_str));
         q.push_opt("includeInactiveProcesses", self.inactive.map(bool_str));
-        q
     }
 }
 
-/// Process calls, from [`Client::processes`].
-#[derive(Debug, Clone, Copy)]
-pub struct Processes<'a> {
-    client: &'a Client,
-}
+calls! {
+    /// Process (operation type) calls, from `client.processes()`.
+    handle Processes, domain "processes";
 
-impl Client {
-    /// Process (operation type) calls.
-    pub fn processes(&self) -> Processes<'_> {
-        Processes { client: self }
-    }
-}
-
-impl Processes<'_> {
     /// Processes with the server's default flags (`GET /api/App/Processes`).
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    pub async fn list(&self) -> Result<Vec<Process>> {
-        self.list_with(ProcessFilter::new()).await
+    fn list() -> Vec<Process> {
+        GET "/api/App/Processes";
+        pywats "process.get_processes";
+        answer list;
     }
 
-    /// Processes selected by the `include*` flags.
+    /// Processes selected by the `include*` flags (`GET /api/App/Processes`).
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    pub async fn list_with(&self, filter: ProcessFilter) -> Result<Vec<Process>> {
-        self.client
-            .get_list(
-                "/api/App/Processes",
-                "/api/App/Processes",
-                filter.to_query().as_str(),
-            )
-            .await
+    fn list_with(filter: ProcessFilter) -> Vec<Process> {
+        GET "/api/App/Processes";
+        pywats "process.get_processes_filtered";
+        options filter: ProcessFilter;
+        answer list;
     }
 }

@@ -1,79 +1,48 @@
 //! Products: `client.products()`.
 
-use wats_core::{Product, ProductRevision, Result};
+use wats_core::{Product, ProductRevision};
 
-use crate::client::{Client, not_found_as_none};
-use crate::url::push_segment;
+use crate::endpoint::macros::calls;
 
-/// Product calls, from [`Client::products`].
-#[derive(Debug, Clone, Copy)]
-pub struct Products<'a> {
-    client: &'a Client,
-}
+calls! {
+    /// Product calls, from `client.products()`: list, get, revision.
+    handle Products, domain "products";
 
-impl Client {
-    /// Product calls: list, get, revision.
-    pub fn products(&self) -> Products<'_> {
-        Products { client: self }
-    }
-}
-
-impl Products<'_> {
-    /// All products (`GET /api/Product/Query`), light rows. An empty answer is an
-    /// empty list.
+    /// All products (`GET /api/Product/Query`), light rows. An empty answer is an empty
+    /// list.
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    pub async fn list(&self) -> Result<Vec<Product>> {
-        self.client
-            .get_list("/api/Product/Query", "/api/Product/Query", "")
-            .await
+    fn list() -> Vec<Product> {
+        GET "/api/Product/Query";
+        pywats "product.get_products";
+        answer list;
     }
 
     /// One product with its revisions (`GET /api/Product/{partNumber}`).
     ///
     /// # Errors
     /// [`wats_core::Error::NotFound`] for an unknown part number (see
-    /// [`get_opt`](Self::get_opt)); status, transport, timeout and decode errors.
-    pub async fn get(&self, part_number: &str) -> Result<Product> {
-        let mut path = String::from("/api/Product");
-        push_segment(&mut path, part_number, "partNumber")?;
-        self.client
-            .get_json("/api/Product/{partNumber}", &path, "")
-            .await
-    }
-
-    /// Like [`get`](Self::get), but a 404 is `Ok(None)`.
-    ///
-    /// # Errors
-    /// As [`get`](Self::get), except `NotFound`.
-    pub async fn get_opt(&self, part_number: &str) -> Result<Option<Product>> {
-        not_found_as_none(self.get(part_number).await)
+    /// [`get_opt`](Self::get_opt)); [`wats_core::Error::InvalidInput`] for an empty part
+    /// number (nothing sent); status, transport, timeout and decode errors.
+    fn get(part_number: &str) -> Product {
+        GET "/api/Product/{partNumber}";
+        pywats "product.get_product";
+        path [part_number];
+        answer json;
+        opt get_opt;
     }
 
     /// One product revision (`GET /api/Product/{partNumber}/{revision}`).
     ///
     /// # Errors
-    /// [`wats_core::Error::NotFound`] for an unknown part number or revision;
-    /// status, transport, timeout and decode errors.
-    pub async fn revision(&self, part_number: &str, revision: &str) -> Result<ProductRevision> {
-        let mut path = String::from("/api/Product");
-        push_segment(&mut path, part_number, "partNumber")?;
-        push_segment(&mut path, revision, "revision")?;
-        self.client
-            .get_json("/api/Product/{partNumber}/{revision}", &path, "")
-            .await
-    }
-
-    /// Like [`revision`](Self::revision), but a 404 is `Ok(None)`.
-    ///
-    /// # Errors
-    /// As [`revision`](Self::revision), except `NotFound`.
-    pub async fn revision_opt(
-        &self,
-        part_number: &str,
-        revision: &str,
-    ) -> Result<Option<ProductRevision>> {
-        not_found_as_none(self.revision(part_number, revision).await)
+    /// [`wats_core::Error::NotFound`] for an unknown part number or revision (see
+    /// [`revision_opt`](Self::revision_opt)); status, transport, timeout and decode errors.
+    fn revision(part_number: &str, revision: &str) -> ProductRevision {
+        GET "/api/Product/{partNumber}/{revision}";
+        pywats "product.get_revision";
+        path [part_number, revision];
+        answer json;
+        opt revision_opt;
     }
 }

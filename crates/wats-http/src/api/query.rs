@@ -2,6 +2,9 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use wats_core::ReportType;
+
+use crate::endpoint::QueryParams;
 use crate::url::Query;
 
 /// Quote an OData string literal: wrap in `'` and double every `'` inside.
@@ -30,21 +33,12 @@ pub fn odata_utc<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
         .to_string()
 }
 
-/// Which kind of report headers to query: the `reportType` parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportKind {
-    /// Test reports (UUT), `reportType=U`.
-    Uut,
-    /// Repair reports (UUR), `reportType=R`.
-    Uur,
-}
-
-impl ReportKind {
-    fn code(self) -> &'static str {
-        match self {
-            ReportKind::Uut => "U",
-            ReportKind::Uur => "R",
-        }
+/// The `reportType` code of a header query: `U` for test (UUT), `R` for repair (UUR).
+fn report_type_code(kind: ReportType) -> &'static str {
+    match kind {
+        ReportType::Uur => "R",
+        // `ReportType` is non-exhaustive in spirit: anything else queries test reports.
+        _ => "U",
     }
 }
 
@@ -114,23 +108,23 @@ impl OData {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct HeaderQuery {
-    kind: ReportKind,
+    kind: ReportType,
     odata: OData,
 }
 
 impl HeaderQuery {
     /// Query test (UUT) report headers.
     pub fn uut() -> Self {
-        Self::new(ReportKind::Uut)
+        Self::new(ReportType::Uut)
     }
 
     /// Query repair (UUR) report headers.
     pub fn uur() -> Self {
-        Self::new(ReportKind::Uur)
+        Self::new(ReportType::Uur)
     }
 
     /// Query headers of the given kind.
-    pub fn new(kind: ReportKind) -> Self {
+    pub fn new(kind: ReportType) -> Self {
         HeaderQuery {
             kind,
             odata: OData::default(),
@@ -138,7 +132,7 @@ impl HeaderQuery {
     }
 
     /// The kind queried.
-    pub fn kind(&self) -> ReportKind {
+    pub fn kind(&self) -> ReportType {
         self.kind
     }
 
@@ -178,8 +172,8 @@ impl HeaderQuery {
 
     fn sub_units(&self) -> &'static str {
         match self.kind {
-            ReportKind::Uut => "subUnits",
-            ReportKind::Uur => "uurSubUnits",
+            ReportType::Uur => "uurSubUnits",
+            _ => "subUnits",
         }
     }
 
@@ -240,10 +234,10 @@ impl HeaderQuery {
         self.odata.filter()
     }
 
+    #[cfg(test)]
     pub(crate) fn to_query(&self) -> Query {
         let mut q = Query::default();
-        q.push("reportType", self.kind.code());
-        self.odata.write(&mut q);
+        self.write_query(&mut q);
         q
     }
 }
@@ -298,11 +292,32 @@ impl UnitQuery {
     pub fn filter(&self) -> Option<String> {
         self.odata.filter()
     }
+}
 
-    pub(crate) fn to_query(&self) -> Query {
-        let mut q = Query::default();
-        self.odata.write(&mut q);
-        q
+/// The OData system query options, as the server names them.
+const ODATA_NAMES: &[&str] = &["$filter", "$top", "$skip", "$orderby", "$expand"];
+
+impl QueryParams for HeaderQuery {
+    const NAMES: &'static [&'static str] = &[
+        "reportType",
+        "$filter",
+        "$top",
+        "$skip",
+        "$orderby",
+        "$expand",
+    ];
+
+    fn write_query(&self, q: &mut Query) {
+        q.push("reportType", report_type_code(self.kind));
+        self.odata.write(q);
+    }
+}
+
+impl QueryParams for UnitQuery {
+    const NAMES: &'static [&'static str] = ODATA_NAMES;
+
+    fn write_query(&self, q: &mut Query) {
+        self.odata.write(q);
     }
 }
 

@@ -1,0 +1,39 @@
+//! Production (MES): `client.production()`.
+
+use wats_core::Unit;
+
+use crate::api::query::UnitQuery;
+use crate::endpoint::macros::calls;
+
+calls! {
+    /// Production (MES) calls, from `client.production()`: units.
+    handle Production, domain "production";
+
+    /// One unit (`GET /api/Production/Unit/{serialNumber}/{partNumber}`). Both values are
+    /// percent-encoded as path segments, so `/`, `?`, `#` or spaces in a serial number reach
+    /// the right route.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::NotFound`] for an unknown unit (see
+    /// [`get_unit_opt`](Self::get_unit_opt)); [`wats_core::Error::InvalidInput`] for an empty
+    /// serial or part number (nothing sent); status, transport, timeout and decode errors.
+    fn get_unit(serial_number: &str, part_number: &str) -> Unit {
+        GET "/api/Production/Unit/{serialNumber}/{partNumber}";
+        pywats "production.get_unit";
+        path [serial_number, part_number];
+        answer json;
+        opt get_unit_opt;
+    }
+
+    /// Query units (`GET /api/Production/Unit/Query` with `$filter`, `$top`, `$orderby`).
+    /// An empty answer is an empty list.
+    ///
+    /// # Errors
+    /// Status, transport, timeout and decode errors.
+    fn query_units(query: &UnitQuery) -> Vec<Unit> {
+        GET "/api/Production/Unit/Query";
+        pywats "production.query_units";
+        options query: UnitQuery;
+        answer list;
+    }
+}
