@@ -53,7 +53,9 @@ pub use builder::{
 };
 pub use client::Client;
 pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
-pub use registry::{api_markdown, routes};
+pub use registry::{
+    Exception, LEFT_TO_MOCKITO, LeftToMockito, OUTSIDE_OPENAPI, api_markdown, routes,
+};
 pub use spool::{
     FlushSummary, FlusherHandle, SpoolFailed, SpoolHandle, SubmitOutcome, default_spool_dir,
 };
