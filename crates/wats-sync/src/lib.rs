@@ -1,7 +1,10 @@
 //! Blocking WATS client on a thread-local pool of tokio runtimes.
 //!
-//! [`Client`] mirrors the async [`wats_http::Client`] one to one, returning values instead of
-//! futures. It is re-exported by the umbrella crate as `wats::blocking::Client`.
+//! [`Client`] has every call of the async [`wats_http::Client`], returning values instead of
+//! futures. The calls are not mirrored here: each is declared once in `wats-http`, on domain
+//! handles generic over [`wats_http::Caller`]; this crate implements `Caller` for its client
+//! (run the prepared call on this thread's runtime) and keeps only the runtime plumbing. It is
+//! re-exported by the umbrella crate as `wats::blocking::Client`.
 //!
 //! ```
 //! use wats_sync::Client;
