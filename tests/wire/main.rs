@@ -11,11 +11,16 @@
 #[path = "../../crates/wats-http/tests/support/mod.rs"]
 mod support;
 
+mod analytics;
 mod app;
+mod assets;
 mod processes;
 mod production;
 mod products;
 mod reports;
+mod rootcause;
+mod scim;
+mod software;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -211,6 +216,11 @@ async fn every_declared_call_sends_exactly_its_request() {
     products::cases(&mut w).await;
     production::cases(&mut w).await;
     processes::cases(&mut w).await;
+    assets::cases(&mut w).await;
+    software::cases(&mut w).await;
+    rootcause::cases(&mut w).await;
+    scim::cases(&mut w).await;
+    analytics::cases(&mut w).await;
 
     let mut declared = BTreeSet::new();
     for r in wats_http::routes() {

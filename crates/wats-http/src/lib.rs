@@ -37,12 +37,18 @@ mod stack;
 mod station;
 mod url;
 
-pub use api::app::App;
-pub use api::processes::{ProcessFilter, Processes};
-pub use api::production::Production;
-pub use api::products::Products;
+// Each domain module's public items (its handle, options and builders).
+pub use api::analytics::*;
+pub use api::app::*;
+pub use api::assets::*;
+pub use api::processes::*;
+pub use api::production::*;
+pub use api::products::*;
 pub use api::query::{HeaderQuery, UnitQuery, odata_quote, odata_utc};
-pub use api::reports::{ReportOptions, Reports};
+pub use api::reports::*;
+pub use api::rootcause::*;
+pub use api::scim::*;
+pub use api::software::*;
 pub use breaker::{
     CircuitBreakerSettings, DEFAULT_BREAKER_OPEN_DURATION, DEFAULT_BREAKER_PROBES,
     DEFAULT_BREAKER_THRESHOLD,
@@ -54,7 +60,7 @@ pub use builder::{
 pub use client::Client;
 pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
 pub use registry::{
-    Exception, LEFT_TO_MOCKITO, LeftToMockito, OUTSIDE_OPENAPI, api_markdown, routes,
+    Exception, LeftToMockito, api_markdown, left_to_mockito, outside_openapi, routes,
 };
 pub use spool::{
     FlushSummary, FlusherHandle, SpoolFailed, SpoolHandle, SubmitOutcome, default_spool_dir,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use wats_http::{LEFT_TO_MOCKITO, OUTSIDE_OPENAPI, Route, routes};
+use wats_http::{Route, left_to_mockito, outside_openapi, routes};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -20,9 +20,7 @@ fn openapi() -> Value {
 }
 
 fn exception(r: &Route, query: Option<&str>) -> bool {
-    OUTSIDE_OPENAPI
-        .iter()
-        .any(|e| e.method == r.method && e.template == r.template && e.query == query)
+    outside_openapi().any(|e| e.method == r.method && e.template == r.template && e.query == query)
 }
 
 #[test]
@@ -37,7 +35,7 @@ fn every_route_is_an_openapi_operation_or_a_listed_exception() {
         let Some(op) = op else {
             if !exception(r, None) {
                 problems.push(format!(
-                    "{} {} ({}.{}) is not in the OpenAPI document and not on OUTSIDE_OPENAPI",
+                    "{} {} ({}.{}) is not in the OpenAPI document and not on outside_openapi()",
                     r.method, r.template, r.domain, r.name
                 ));
             }
@@ -45,7 +43,7 @@ fn every_route_is_an_openapi_operation_or_a_listed_exception() {
         };
         assert!(
             !exception(r, None),
-            "{} {} is in the document: remove it from OUTSIDE_OPENAPI",
+            "{} {} is in the document: remove it from outside_openapi()",
             r.method,
             r.template
         );
@@ -94,13 +92,13 @@ fn every_route_is_an_openapi_operation_or_a_listed_exception() {
 
 #[test]
 fn every_exception_is_used_and_every_declaration_fills_its_template() {
-    for e in OUTSIDE_OPENAPI {
+    for e in outside_openapi() {
         assert!(
             routes().any(|r| r.method == e.method
                 && r.template == e.template
                 && e.query
                     .is_none_or(|q| r.query.contains(&q) || r.options.contains(&q))),
-            "OUTSIDE_OPENAPI lists {} {} {:?}, which no call sends",
+            "outside_openapi() lists {} {} {:?}, which no call sends",
             e.method,
             e.template,
             e.query
@@ -153,12 +151,10 @@ fn every_route_is_served_by_the_mock_or_left_to_a_named_mockito_test() {
     let mut missing = Vec::new();
     for r in routes() {
         let by_mock = served.contains(&(r.method, r.template));
-        let left = LEFT_TO_MOCKITO
-            .iter()
-            .find(|l| l.method == r.method && l.template == r.template);
+        let left = left_to_mockito().find(|l| l.method == r.method && l.template == r.template);
         match (by_mock, left) {
             (true, Some(_)) => panic!(
-                "{} {} is served by the mock: remove it from LEFT_TO_MOCKITO",
+                "{} {} is served by the mock: remove it from left_to_mockito()",
                 r.method, r.template
             ),
             (false, None) => missing.push(format!("{} {}", r.method, r.template)),

@@ -60,7 +60,7 @@ impl Counters {
     /// or, if `key` is not a served template, under that raw path.
     #[must_use]
     pub fn requests_for(&self, key: &str) -> u64 {
-        if Route::from_template(key).is_some() {
+        if Route::from_template(key).is_some() || crate::domains::is_template(key) {
             self.by_route.get(key).copied().unwrap_or(0)
         } else {
             self.by_path.get(key).copied().unwrap_or(0)
@@ -82,6 +82,8 @@ pub(crate) struct LiveCounters {
     pub(crate) closed: AtomicU64,
     total: AtomicU64,
     by_route: [AtomicU64; Route::COUNT],
+    /// Requests per route template of the domain tables (`domains/`).
+    by_domain_route: Mutex<HashMap<&'static str, u64>>,
     by_path: Mutex<HashMap<String, u64>>,
     log: Mutex<VecDeque<RecordedRequest>>,
     log_capacity: usize,
@@ -94,6 +96,7 @@ impl LiveCounters {
             closed: AtomicU64::new(0),
             total: AtomicU64::new(0),
             by_route: std::array::from_fn(|_| AtomicU64::new(0)),
+            by_domain_route: Mutex::new(HashMap::new()),
             by_path: Mutex::new(HashMap::new()),
             log: Mutex::new(VecDeque::with_capacity(log_capacity.min(4096))),
             log_capacity,
@@ -107,11 +110,20 @@ impl LiveCounters {
         path: &str,
         path_and_query: &str,
         route: Option<Route>,
+        domain_route: Option<&'static str>,
         headers: &HeaderMap,
     ) {
         self.total.fetch_add(1, Relaxed);
         if let Some(r) = route {
             self.by_route[r.index()].fetch_add(1, Relaxed);
+        }
+        if let Some(t) = domain_route {
+            *self
+                .by_domain_route
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(t)
+                .or_insert(0) += 1;
         }
         {
             let mut by_path = self.by_path.lock().unwrap_or_else(PoisonError::into_inner);
@@ -126,7 +138,7 @@ impl LiveCounters {
             let entry = RecordedRequest {
                 method: method.clone(),
                 path_and_query: path_and_query.to_owned(),
-                route: route.map(Route::template),
+                route: domain_route.or(route.map(Route::template)),
                 headers: headers.clone(),
             };
             let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
@@ -138,13 +150,21 @@ impl LiveCounters {
     }
 
     pub(crate) fn snapshot(&self) -> Counters {
-        let by_route = Route::ALL
+        let mut by_route: BTreeMap<&'static str, u64> = Route::ALL
             .iter()
             .filter_map(|r| {
                 let n = self.by_route[r.index()].load(Relaxed);
                 (n > 0).then_some((r.template(), n))
             })
             .collect();
+        for (t, n) in self
+            .by_domain_route
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            *by_route.entry(t).or_insert(0) += n;
+        }
         let by_path = self
             .by_path
             .lock()
@@ -162,8 +182,17 @@ impl LiveCounters {
     }
 
     pub(crate) fn requests_for(&self, key: &str) -> u64 {
+        if let Some(n) = self
+            .by_domain_route
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            return *n;
+        }
         match Route::from_template(key) {
             Some(r) => self.by_route[r.index()].load(Relaxed),
+            None if crate::domains::is_template(key) => 0,
             None => self
                 .by_path
                 .lock()
@@ -194,6 +223,10 @@ impl LiveCounters {
         for c in &self.by_route {
             c.store(0, Relaxed);
         }
+        self.by_domain_route
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
         self.by_path
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -58,6 +58,7 @@
 
 mod body;
 mod counters;
+mod domains;
 mod faults;
 mod odata;
 mod routes;
@@ -74,17 +75,19 @@ pub use service::SERVER_VERSION;
 /// The served routes as `(method, OpenAPI path template)` pairs.
 #[must_use]
 pub fn served_routes() -> Vec<(&'static str, &'static str)> {
-    routes::Route::ALL
+    let builtin = routes::Route::ALL.iter().map(|r| {
+        let method = if r.method() == http::Method::POST {
+            "POST"
+        } else {
+            "GET"
+        };
+        (method, r.template())
+    });
+    let by_domain = domains::TABLES
         .iter()
-        .map(|r| {
-            let method = if r.method() == http::Method::POST {
-                "POST"
-            } else {
-                "GET"
-            };
-            (method, r.template())
-        })
-        .collect()
+        .flat_map(|t| t.iter())
+        .map(|s| (s.method, s.template));
+    builtin.chain(by_domain).collect()
 }
 
 /// A seeded serial number (on part number `PCBA-1001`) that contains `/`,

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 
 use crate::body::MockBody;
 use crate::counters::LiveCounters;
+use crate::domains::{self, Found};
 use crate::faults::{FaultAction, Faults, RetryAfter};
 use crate::odata;
 use crate::routes::{self, Matched, Params, Route};
@@ -74,6 +75,8 @@ struct Answer {
     status: StatusCode,
     body: Bytes,
     allow: Option<&'static str>,
+    /// `None` is JSON.
+    content_type: Option<&'static str>,
 }
 
 impl Answer {
@@ -82,6 +85,7 @@ impl Answer {
             status: StatusCode::OK,
             body,
             allow: None,
+            content_type: None,
         }
     }
 
@@ -90,6 +94,7 @@ impl Answer {
             status,
             body: message_body(message),
             allow: None,
+            content_type: None,
         }
     }
 }
@@ -118,14 +123,27 @@ pub(crate) async fn handle(
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
     let path_and_query = parts.uri.path_and_query().map_or(path, |pq| pq.as_str());
-    let matched = routes::match_route(&parts.method, path);
+    let domain = domains::find(&parts.method, path);
+    let matched = match domain {
+        Found::Route(..) => Matched::NotFound,
+        _ => routes::match_route(&parts.method, path),
+    };
     let route = match &matched {
         Matched::Route(r, _) => Some(*r),
         _ => None,
     };
-    shared
-        .counters
-        .record(&parts.method, path, path_and_query, route, &parts.headers);
+    let domain_route = match &domain {
+        Found::Route(served, _) => Some(served.template),
+        _ => None,
+    };
+    shared.counters.record(
+        &parts.method,
+        path,
+        path_and_query,
+        route,
+        domain_route,
+        &parts.headers,
+    );
 
     let latency = shared.latency_nanos.load(Relaxed);
     if latency > 0 {
@@ -162,9 +180,42 @@ pub(crate) async fn handle(
 
     let gzip = shared.gzip.load(Relaxed) && accepts_gzip(&parts.headers);
     let query = parts.uri.query().unwrap_or("");
-    let answer = match matched {
-        Matched::Route(route, params) => dispatch(&shared.store, route, &params, query, body).await,
-        Matched::MethodNotAllowed(route) => Answer {
+    let answer = match (domain, matched) {
+        (Found::Route(served, params), _) => {
+            let body = match read_body(body).await {
+                Ok(b) => b,
+                Err(answer) => return Ok(respond(answer, None, false)),
+            };
+            let req = domains::Req {
+                store: &shared.store,
+                params,
+                query,
+                body,
+                headers: &parts.headers,
+            };
+            let reply = (served.handler)(&req);
+            Answer {
+                status: reply.status,
+                body: reply.body,
+                allow: None,
+                content_type: reply.content_type,
+            }
+        }
+        (Found::BadPath, _) => bad_request("A path segment is not valid percent-encoded UTF-8."),
+        (Found::MethodNotAllowed, Matched::NotFound) => Answer {
+            allow: None,
+            ..Answer::error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!(
+                    "The requested resource does not support http method '{}'.",
+                    parts.method
+                ),
+            )
+        },
+        (_, Matched::Route(route, params)) => {
+            dispatch(&shared.store, route, &params, query, body).await
+        }
+        (_, Matched::MethodNotAllowed(route)) => Answer {
             allow: Some(if route.method() == http::Method::POST {
                 "POST"
             } else {
@@ -178,8 +229,8 @@ pub(crate) async fn handle(
                 ),
             )
         },
-        Matched::BadPath => bad_request("A path segment is not valid percent-encoded UTF-8."),
-        Matched::NotFound => not_found(&format!(
+        (_, Matched::BadPath) => bad_request("A path segment is not valid percent-encoded UTF-8."),
+        (_, Matched::NotFound) => not_found(&format!(
             "No HTTP resource was found that matches the request URI '{path_and_query}'."
         )),
     };
@@ -244,7 +295,10 @@ fn respond(answer: Answer, retry_after: Option<RetryAfter>, gzip: bool) -> Respo
     let mut resp = Response::new(MockBody::full(body));
     *resp.status_mut() = answer.status;
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, JSON);
+    match answer.content_type {
+        Some(ct) => h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct)),
+        None => h.insert(header::CONTENT_TYPE, JSON),
+    };
     if gzipped {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
@@ -300,15 +354,9 @@ async fn dispatch(
         },
         Route::ReportHeaderQuery => header_query(store, query),
         Route::SubmitWsjf => {
-            let body = match Limited::new(body, MAX_BODY).collect().await {
-                Ok(c) => c.to_bytes(),
-                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                    return Answer::error(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "The request body is too large.",
-                    );
-                }
-                Err(_) => return bad_request("The request body could not be read."),
+            let body = match read_body(body).await {
+                Ok(b) => b,
+                Err(answer) => return answer,
             };
             match store.submit(body) {
                 Ok((id, number)) => Answer::ok(Bytes::from(
@@ -322,6 +370,18 @@ async fn dispatch(
             Some(b) => Answer::ok(b),
             None => not_found(&format!("Report '{}' was not found.", params.first)),
         },
+    }
+}
+
+/// Read a request body of at most [`MAX_BODY`] bytes.
+async fn read_body(body: Incoming) -> Result<Bytes, Answer> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(Answer::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is too large.",
+        )),
+        Err(_) => Err(bad_request("The request body could not be read.")),
     }
 }
 

@@ -315,6 +315,9 @@ pub(crate) struct Store {
     processes: [Bytes; 16],
     units: RwLock<Units>,
     reports: RwLock<Reports>,
+    /// The state of the routes served by `domains/`.
+    #[allow(dead_code)] // read by the domain modules' handlers
+    pub(crate) domains: crate::domains::State,
 }
 
 fn seeded_catalog() -> Arc<Catalog> {
@@ -414,6 +417,7 @@ impl Store {
             },
             units: RwLock::new(units),
             reports: RwLock::new(reports),
+            domains: crate::domains::State::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use wats_core::Result;
 
 use crate::endpoint::macros::calls;
+use crate::registry::{Exception, LeftToMockito};
 use crate::stack::Answer;
 
 calls! {
@@ -21,6 +22,12 @@ calls! {
         answer with(version_answer);
     }
 }
+
+/// This domain's routes and query parameters outside the server's OpenAPI document.
+pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[];
+
+/// This domain's routes the mock leaves to `mockito` tests.
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];
 
 fn version_answer(answer: Result<Answer>) -> Result<String> {
     answer.map(|a| version_text(a.response.body()))

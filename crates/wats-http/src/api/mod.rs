@@ -1,11 +1,35 @@
 //! The typed domain API: one file per domain, each a `calls!` table.
 
+pub(crate) mod analytics;
 pub(crate) mod app;
+pub(crate) mod assets;
 pub(crate) mod processes;
 pub(crate) mod production;
 pub(crate) mod products;
 pub(crate) mod query;
 pub(crate) mod reports;
+pub(crate) mod rootcause;
+pub(crate) mod scim;
+pub(crate) mod software;
+
+/// Lists one item per domain module, in registry order (a macro, so that adding a domain is
+/// one line here).
+macro_rules! per_domain {
+    ($item:ident, $ty:ty) => {
+        &[
+            app::$item,
+            reports::$item,
+            products::$item,
+            production::$item,
+            processes::$item,
+            assets::$item,
+            software::$item,
+            rootcause::$item,
+            scim::$item,
+            analytics::$item,
+        ]
+    };
+}
 
 /// Every domain's calls, in registry order.
 pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
@@ -14,7 +38,20 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     products::routes::ALL,
     production::routes::ALL,
     processes::routes::ALL,
+    assets::routes::ALL,
+    software::routes::ALL,
+    rootcause::routes::ALL,
+    scim::routes::ALL,
+    analytics::routes::ALL,
 ];
+
+/// Every domain's routes outside the OpenAPI document.
+pub(crate) static OUTSIDE_OPENAPI: &[&[crate::Exception]] =
+    per_domain!(OUTSIDE_OPENAPI, crate::Exception);
+
+/// Every domain's routes left to `mockito` tests.
+pub(crate) static LEFT_TO_MOCKITO: &[&[crate::LeftToMockito]] =
+    per_domain!(LEFT_TO_MOCKITO, crate::LeftToMockito);
 
 /// The domain accessors of a client (`reports()`, `production()`, ...) and
 /// `server_version()`, written once for the async client and the blocking client of
@@ -47,6 +84,31 @@ macro_rules! domain_accessors {
         /// Process (operation type) calls.
         pub fn processes(&self) -> $crate::Processes<'_, Self> {
             $crate::Processes::new(self)
+        }
+
+        /// Asset (fixture, instrument, test equipment) calls.
+        pub fn assets(&self) -> $crate::Assets<'_, Self> {
+            $crate::Assets::new(self)
+        }
+
+        /// Software distribution calls.
+        pub fn software(&self) -> $crate::Software<'_, Self> {
+            $crate::Software::new(self)
+        }
+
+        /// Root-cause ticket calls.
+        pub fn root_cause(&self) -> $crate::RootCause<'_, Self> {
+            $crate::RootCause::new(self)
+        }
+
+        /// SCIM user calls.
+        pub fn scim(&self) -> $crate::Scim<'_, Self> {
+            $crate::Scim::new(self)
+        }
+
+        /// Analytics calls: yield, failures, measurements, OEE, unit flow.
+        pub fn analytics(&self) -> $crate::Analytics<'_, Self> {
+            $crate::Analytics::new(self)
         }
 
         /// The server version, from `GET /api/App/Version` (the same call as

@@ -5,6 +5,7 @@ use wats_core::Process;
 use crate::api::reports::bool_str;
 use crate::endpoint::QueryParams;
 use crate::endpoint::macros::calls;
+use crate::registry::{Exception, LeftToMockito};
 use crate::url::Query;
 
 /// Which processes [`Processes::list_with`] returns: the `include*` flags of
@@ -100,3 +101,9 @@ calls! {
         answer list;
     }
 }
+
+/// This domain's routes and query parameters outside the server's OpenAPI document.
+pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[];
+
+/// This domain's routes the mock leaves to `mockito` tests.
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];

@@ -3,6 +3,7 @@
 use wats_core::{Product, ProductRevision};
 
 use crate::endpoint::macros::calls;
+use crate::registry::{Exception, LeftToMockito};
 
 calls! {
     /// Product calls, from `client.products()`: list, get, revision.
@@ -46,3 +47,9 @@ calls! {
         opt revision_opt;
     }
 }
+
+/// This domain's routes and query parameters outside the server's OpenAPI document.
+pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[];
+
+/// This domain's routes the mock leaves to `mockito` tests.
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];

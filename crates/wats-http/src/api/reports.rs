@@ -6,6 +6,7 @@ use wats_core::{Error, Report, ReportHeader, Result};
 use crate::api::query::HeaderQuery;
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, QueryParams};
+use crate::registry::{Exception, LeftToMockito};
 use crate::spool::SubmitOutcome;
 use crate::url::Query;
 
@@ -119,6 +120,18 @@ calls! {
         helpers [submit, submit_or_spool];
     }
 }
+
+/// This domain's routes and query parameters outside the server's OpenAPI document.
+pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[Exception {
+    method: "GET",
+    template: "/api/Report/Query/Header",
+    query: Some("reportType"),
+    reason: "`U` (UUT) or `R` (UUR): the server answers test reports only without it; pyWATS \
+             sends it on every header query",
+}];
+
+/// This domain's routes the mock leaves to `mockito` tests.
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];
 
 /// The answer of `POST /api/Report/WSJF`: the id, logged inside the call's span (so the line
 /// carries its correlation id).
