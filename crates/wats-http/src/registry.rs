@@ -84,9 +84,9 @@ pub fn api_markdown() -> String {
         };
         let _ = writeln!(
             out,
-            "## `{0}()`\n\nAsync: `client.{0}().<call>(..).await`; blocking: \
-             `client.{0}().<call>(..)`.\n",
-            first.domain
+            "## `{0}`\n\nAsync: `client.{0}.<call>(..).await`; blocking: \
+             `client.{0}.<call>(..)`.\n",
+            first.via
         );
         out.push_str("| call | method | route | query | answer | retried | replaces (pyWATS) |\n");
         out.push_str("|---|---|---|---|---|---|---|\n");

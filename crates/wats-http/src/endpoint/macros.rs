@@ -3,7 +3,7 @@
 //! ```text
 //! calls! {
 //!     /// Production (MES) calls, from `client.production()`.
-//!     handle Production;
+//!     handle Production, domain "production";   // optional: , via "production().internal()"
 //!
 //!     /// One unit (`GET /api/Production/Unit/{serialNumber}/{partNumber}`).
 //!     fn get_unit(serial_number: &str, part_number: &str) -> Unit {
@@ -65,6 +65,16 @@ macro_rules! opt_name {
     };
 }
 
+/// How a handle is reached from a client: its `via` line, else `<domain>()`.
+macro_rules! via {
+    ($domain:literal) => {
+        concat!($domain, "()")
+    };
+    ($domain:literal, $via:literal) => {
+        $via
+    };
+}
+
 /// The query-parameter names an options type adds.
 macro_rules! option_names {
     () => {
@@ -103,7 +113,7 @@ macro_rules! opt_twin {
 macro_rules! calls {
     (
         $(#[$hmeta:meta])*
-        handle $handle:ident, domain $domain:literal;
+        handle $handle:ident, domain $domain:literal $(, via $via:literal)?;
 
         $(
             #[doc = $summary:literal]
@@ -183,6 +193,7 @@ macro_rules! calls {
                     /// The registry entry.
                     pub(crate) static ROUTE: Route = Route {
                         domain: $domain,
+                        via: $crate::endpoint::macros::via!($domain $(, $via)?),
                         name: stringify!($name),
                         opt_name: $crate::endpoint::macros::opt_name!($($optname)?),
                         helpers: &[$($(stringify!($helper)),*)?],
@@ -217,4 +228,4 @@ macro_rules! calls {
     };
 }
 
-pub(crate) use {body_text, calls, decoder, idempotent, opt_name, opt_twin, option_names};
+pub(crate) use {body_text, calls, decoder, idempotent, opt_name, opt_twin, option_names, via};

@@ -46,6 +46,9 @@ pub enum NotFound {
 pub struct Route {
     /// The domain handle it belongs to (`"reports"`, `"production"`, ...): the accessor name.
     pub domain: &'static str,
+    /// How the handle is reached from a client (`"production()"`,
+    /// `"production().internal()"`).
+    pub via: &'static str,
     /// The method name on both clients (`get_unit`).
     pub name: &'static str,
     /// The name of its twin whose 404 is `Ok(None)` (`get_unit_opt`), if declared.

@@ -251,6 +251,7 @@ mod tests {
 
     static R: Route = Route {
         domain: "t",
+        via: "t()",
         name: "t",
         opt_name: None,
         helpers: &[],
