@@ -183,6 +183,9 @@ macro_rules! calls {
 
         /// The registry entries and request builders of this domain's calls.
         pub(crate) mod routes {
+            /// How the handle is reached from a client.
+            pub(crate) const VIA: &str = $crate::endpoint::macros::via!($domain $(, $via)?);
+
             $(
                 #[allow(clippy::module_name_repetitions)]
                 pub(crate) mod $name {
@@ -193,7 +196,7 @@ macro_rules! calls {
                     /// The registry entry.
                     pub(crate) static ROUTE: Route = Route {
                         domain: $domain,
-                        via: $crate::endpoint::macros::via!($domain $(, $via)?),
+                        via: super::VIA,
                         name: stringify!($name),
                         opt_name: $crate::endpoint::macros::opt_name!($($optname)?),
                         helpers: &[$($(stringify!($helper)),*)?],
