@@ -28,11 +28,15 @@
 mod api;
 mod breaker;
 mod builder;
+mod call;
 mod client;
+pub mod failure;
 mod retry;
+mod shared;
 mod spool;
 mod stack;
 mod station;
+mod submit_id;
 mod url;
 
 pub use api::processes::{ProcessFilter, Processes};

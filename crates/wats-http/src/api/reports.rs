@@ -2,10 +2,14 @@
 
 use bytes::Bytes;
 use http::Method;
-use wats_core::{Error, Report, ReportHeader, Result};
+#[allow(unused_imports, reason = "the doc links name `Error`")]
+use wats_core::Error;
+use wats_core::{Report, ReportHeader, Result};
 
 use crate::api::query::HeaderQuery;
 use crate::client::{Client, not_found_as_none};
+use crate::spool;
+use crate::submit_id::parse_submit_id;
 use crate::url::{Query, push_segment};
 
 /// Options of [`Reports::get_with`]: the optional query parameters of
@@ -185,53 +189,76 @@ impl Reports<'_> {
     }
 }
 
-/// The report id in a submit answer: a list's first element, an object's `ID`,
-/// `id` or `uuid`, or a scalar.
-pub(crate) fn parse_submit_id(body: &[u8]) -> Result<String> {
-    let value: serde_json::Value = wats_core::json::from_slice(body)?;
-    fn scalar(v: &serde_json::Value) -> Option<String> {
-        match v {
-            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+impl Reports<'_> {
+    /// Submit a report, or, when WATS cannot take it now, keep it durably in the spool.
+    ///
+    /// Tries `POST /api/Report/WSJF` once. When the answer is not the report's fault (the
+    /// [`Spool::Keep`](crate::failure::Spool::Keep) rows of the [failure
+    /// table](crate::failure): a transport error, a timeout, HTTP 5xx, 408 or 429, an open
+    /// circuit ([`Error::CircuitOpen`]), and the set-up failures 401, 403, 404 and 407) the
+    /// report is written to the spool ([`Client::spool`]) and
+    /// [`SubmitOutcome::Spooled`](crate::SubmitOutcome::Spooled) is returned: from then on
+    /// it survives a crash, and a [`flush`](crate::SpoolHandle::flush) delivers it once the
+    /// server (or the token) is back. A report without an id gets a fresh UUID first, so a
+    /// replay overwrites instead of duplicating.
+    ///
+    /// # Errors
+    /// Another 4xx answer (the report is bad; a replay would fail the same way) is returned
+    /// as the error and nothing is spooled. [`Error::InvalidInput`] when the report id
+    /// cannot name a file; [`Error::Encode`] when the report cannot be serialised. When
+    /// spooling fails too, an [`Error::Spool`] carrying both causes (see
+    /// [`SpoolFailed`](crate::SpoolFailed)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> wats_core::Result<()> {
+    /// use wats_core::{Status, UutReportBuilder};
+    /// use wats_http::{Client, SubmitOutcome};
+    ///
+    /// let server = wats_mock::MockServer::start();
+    /// let dir = std::env::temp_dir().join(format!("wats-doc-spool-{}", std::process::id()));
+    /// let client = Client::builder()
+    ///     .base_url(server.url())
+    ///     .token("dXNlcjpwYXNz")
+    ///     .spool_dir(&dir)
+    ///     .build()?;
+    /// let report = UutReportBuilder::new("PCBA-1001", "SN-1", "B", 10)
+    ///     .station("ST-1", "Line 1", "Production")
+    ///     .result(Status::Passed)
+    ///     .build()?;
+    ///
+    /// server.fail_next(1, 503); // WATS is having a bad moment
+    /// let outcome = client.reports().submit_or_spool(&report).await?;
+    /// assert!(matches!(outcome, SubmitOutcome::Spooled(_)));
+    /// assert_eq!(client.spool().len().await?, 1);
+    ///
+    /// let summary = client.spool().flush().await?; // it is back
+    /// assert_eq!(summary.delivered, [outcome.id()]);
+    /// assert!(server.stored_report(outcome.id()).is_some());
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(()) }
+    /// ```
+    pub async fn submit_or_spool(&self, report: &Report) -> Result<crate::SubmitOutcome> {
+        let (id, body) = spool::prepare(report, self.client.station())?;
+        spool::submit_or_spool(self.client, body, id, post_wsjf).await
     }
-    fn from_value(v: &serde_json::Value) -> Option<String> {
-        match v {
-            serde_json::Value::Array(items) => items.first().and_then(from_value),
-            serde_json::Value::Object(map) => ["ID", "id", "uuid"]
-                .iter()
-                .find_map(|k| map.get(*k).and_then(scalar)),
-            other => scalar(other),
-        }
-    }
-    from_value(&value).ok_or_else(|| Error::Decode {
-        target: "report id",
-        path: ".".to_owned(),
-        message: "the submit answer holds no report id (list, `ID`, `id`, `uuid` or scalar)"
-            .to_owned(),
-    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The spool's poster: `POST /api/Report/WSJF` through [`Reports::submit_raw`].
+fn post_wsjf(client: &Client, wsjf: Bytes) -> spool::PostFuture<'_> {
+    Box::pin(async move { client.reports().submit_raw(wsjf).await })
+}
 
-    #[test]
-    fn submit_id_forms() {
-        for (body, want) in [
-            (&br#"["a1"]"#[..], "a1"),
-            (br#"[{"ID":"a2"}]"#, "a2"),
-            (br#"{"ID":"a3","id":"x"}"#, "a3"),
-            (br#"{"id":"a4"}"#, "a4"),
-            (br#"{"uuid":"a5"}"#, "a5"),
-            (br#""a6""#, "a6"),
-            (b"42", "42"),
-        ] {
-            assert_eq!(parse_submit_id(body).unwrap(), want);
-        }
-        for bad in [&b"[]"[..], b"{}", b"null", b"\"\"", b"not json"] {
-            assert!(matches!(parse_submit_id(bad), Err(Error::Decode { .. })));
-        }
+impl Client {
+    /// The report spool: what [`Reports::submit_or_spool`] writes and
+    /// [`SpoolHandle::flush`](crate::SpoolHandle::flush) replays.
+    pub fn spool(&self) -> crate::SpoolHandle<'_> {
+        crate::SpoolHandle::new(self, post_wsjf)
+    }
+
+    /// Whether [`Reports::submit`] spools on a transient failure (set with
+    /// [`ClientBuilder::spool_by_default`](crate::ClientBuilder::spool_by_default)).
+    pub fn spools_by_default(&self) -> bool {
+        self.shared().spool.by_default()
     }
 }
