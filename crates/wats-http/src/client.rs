@@ -85,13 +85,13 @@ impl Client {
     /// The client's circuit breaker (state, metrics, `reset`, `force_open`), shared
     /// by every clone and every [`with_new_pool`](Self::with_new_pool) sibling;
     /// `None` when it was disabled with
-    /// [`ClientBuilder::disable_circuit_breaker`].
+    /// [`ClientBuilder::disable_circuit_breaker`](crate::ClientBuilder::disable_circuit_breaker).
     pub fn circuit_breaker(&self) -> Option<&wats_breaker::CircuitBreaker> {
         self.shared().breaker.as_ref()
     }
 
     /// The station this client fills into submitted reports (and records on the
-    /// `wats.call` span): the one given to [`ClientBuilder::station`], else the
+    /// `wats.call` span): the one given to [`ClientBuilder::station`](crate::ClientBuilder::station), else the
     /// one detected at build. Fixed for the client's life.
     pub fn station(&self) -> &wats_station::Station {
         &self.shared().station

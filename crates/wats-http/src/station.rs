@@ -104,6 +104,30 @@ mod tests {
     }
 
     #[test]
+    fn a_station_failure_keeps_the_station_error_as_its_source() {
+        let detector = Detector::new()
+            .env(|_| None)
+            .hostname(|| Some("localhost".to_owned()))
+            .working_dir(None)
+            .user_config_dir(None)
+            .system_config_file(None);
+        let err = resolve(None, Some(&detector)).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Setup {
+                    component: "station",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let source = std::error::Error::source(&err).expect("the station error");
+        assert!(source.is::<wats_station::Error>(), "{source}");
+        assert!(err.to_string().contains(&source.to_string()));
+    }
+
+    #[test]
     fn empty_report_object_stays_valid_json() {
         let got = encoded(&Report::default(), &station());
         assert_eq!(
