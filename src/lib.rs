@@ -10,11 +10,14 @@
 //! | [`http`] | `wats-http` | `client` | the async [`Client`]: auth, timeouts, retries, the typed API |
 //! | [`breaker`] | `wats-breaker` | `client` | the generic circuit breaker and tower layer |
 //! | [`blocking`] | `wats-sync` | `blocking` | the blocking `Client`, on a thread-local runtime pool |
-//! | [`station`] | `wats-station` | `station` | which test station this is, detected in tiers |
+//! | [`station`] | `wats-station` | `client` | which test station this is, detected in tiers |
+//! | [`spool`] | `wats-spool` | `client` | the durable on-disk report spool |
 //! | [`log`] | `wats-log` | `log` | flat JSON / text logs with correlation ids |
-//! | [`spool`] | `wats-spool` | `spool` | the durable on-disk report spool |
 //!
 //! All features are on by default; `default-features = false` leaves the I/O-free models.
+//! Station detection and the spool come with `client` (there are no separate features):
+//! the client fills its station into every submitted report and keeps reports it cannot
+//! submit in the spool, so it cannot be built without them.
 //!
 //! ```
 //! use wats::core::{Status, UutReportBuilder};
@@ -62,13 +65,13 @@ pub mod blocking {
     pub use wats_sync::*;
 }
 
-#[cfg(feature = "station")]
+#[cfg(feature = "client")]
 pub use wats_station as station;
-#[cfg(feature = "station")]
+#[cfg(feature = "client")]
 pub use wats_station::Station;
 
 #[cfg(feature = "log")]
 pub use wats_log as log;
 
-#[cfg(feature = "spool")]
+#[cfg(feature = "client")]
 pub use wats_spool as spool;

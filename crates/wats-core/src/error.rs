@@ -12,8 +12,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// The enum is `#[non_exhaustive]`: new kinds of failure may be added in minor
 /// releases, so match with a wildcard arm. The accessors ([`Error::status`],
-/// [`Error::is_retryable`], [`Error::correlation_id`]) are the stable way to ask
-/// common questions.
+/// [`Error::correlation_id`]) are the stable way to ask common questions. What the
+/// client does with each kind (retry it, count it against the circuit breaker, keep a
+/// report in the spool) is one table, `wats_http::failure`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -92,8 +93,8 @@ pub enum Error {
     Timeout {
         /// The limit that was exceeded.
         after: Duration,
-        /// Which limit: `connect`, `attempt` or `request`.
-        phase: &'static str,
+        /// Which limit.
+        phase: TimeoutPhase,
     },
 
     /// The response body exceeded the configured cap.
@@ -139,6 +140,98 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A report could neither be submitted nor kept in the spool (for example the
+    /// server is down and the disk is full). Both causes are in the [`SpoolFailed`].
+    #[error(transparent)]
+    Spool(Box<SpoolFailed>),
+
+    /// A part of the client (the station, the circuit breaker) could not be set up
+    /// from its configuration; `source` is that part's own error, with its own chain.
+    #[error("invalid {component} configuration: {source}")]
+    Setup {
+        /// The part concerned, for example `station` or `circuit breaker`.
+        component: &'static str,
+        /// The part's own error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The async runtime under the client failed: it could not be built, a thread
+    /// could not be started, or a background task panicked or was cancelled.
+    #[error("async runtime failure ({what}): {source}")]
+    Runtime {
+        /// What was being done, for example `building the tokio runtime`.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// Which time limit an [`Error::Timeout`] exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Opening the connection (TCP and TLS) took longer than the connect timeout.
+    Connect,
+    /// One attempt (request sent, whole answer read) took longer than the attempt timeout.
+    Attempt,
+    /// The whole call, every retry and backoff included, took longer than the call timeout.
+    Call,
+}
+
+impl TimeoutPhase {
+    /// The phase's name: `connect`, `attempt` or `call`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeoutPhase::Connect => "connect",
+            TimeoutPhase::Attempt => "attempt",
+            TimeoutPhase::Call => "call",
+        }
+    }
+}
+
+impl std::fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Both causes when a report could neither be submitted nor spooled; carried by
+/// [`Error::Spool`].
+#[derive(Debug, thiserror::Error)]
+#[error("report {id} could not be submitted ({submit}) and could not be spooled either ({spool})")]
+#[non_exhaustive]
+pub struct SpoolFailed {
+    /// The report id.
+    pub id: String,
+    /// Why the submission failed.
+    pub submit: Error,
+    /// Why writing to the spool failed (the error's `source()`).
+    #[source]
+    pub spool: Error,
+}
+
+impl SpoolFailed {
+    /// Both causes; `Error::from` turns it into an [`Error::Spool`].
+    pub fn new(id: String, submit: Error, spool: Error) -> Self {
+        SpoolFailed { id, submit, spool }
+    }
+
+    /// The double failure inside `error`, if it is one ([`Error::Spool`]).
+    pub fn find(error: &Error) -> Option<&SpoolFailed> {
+        match error {
+            Error::Spool(failed) => Some(failed),
+            _ => None,
+        }
+    }
+}
+
+impl From<SpoolFailed> for Error {
+    fn from(failed: SpoolFailed) -> Self {
+        Error::Spool(Box::new(failed))
+    }
 }
 
 impl Error {
@@ -164,16 +257,6 @@ impl Error {
         }
     }
 
-    /// Whether repeating the same idempotent request could succeed: transport errors,
-    /// timeouts, 429 and 5xx gateway-type statuses.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
-            _ => false,
-        }
-    }
-
     /// Build the error for a non-2xx HTTP answer, choosing the variant from the status.
     pub fn from_status(status: u16, message: String, correlation_id: Option<String>) -> Self {
         match status {
@@ -195,12 +278,6 @@ impl Error {
                 correlation_id,
             },
         }
-    }
-
-    /// Decode JSON bytes into `T`, turning failures into [`Error::Decode`] with the
-    /// JSON path of the failure.
-    pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-        crate::json::from_slice(bytes)
     }
 }
 
@@ -224,9 +301,72 @@ mod tests {
         ));
         let e = Error::from_status(503, "busy".into(), Some("abc".into()));
         assert_eq!(e.status(), Some(503));
-        assert!(e.is_retryable());
         assert_eq!(e.correlation_id(), Some("abc"));
-        assert!(!Error::from_status(400, "bad".into(), None).is_retryable());
+    }
+
+    #[test]
+    fn spool_failure_keeps_both_causes_as_typed_values() {
+        let spool = Error::Io {
+            path: "/spool".into(),
+            source: std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"),
+        };
+        let err: Error = SpoolFailed::new(
+            "r1".into(),
+            Error::from_status(503, "down".into(), None),
+            spool,
+        )
+        .into();
+        let both = SpoolFailed::find(&err).expect("an Error::Spool");
+        assert_eq!(both.id, "r1");
+        assert_eq!(both.submit.status(), Some(503));
+        let text = err.to_string();
+        assert!(
+            text.contains("HTTP 503") && text.contains("disk full"),
+            "{text}"
+        );
+        // source() is the spool's own error, then its io::Error.
+        let source = std::error::Error::source(&err).expect("the spool error");
+        assert!(source.to_string().contains("disk full"));
+        let io = source
+            .source()
+            .and_then(|e| e.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            io.map(std::io::Error::kind),
+            Some(std::io::ErrorKind::StorageFull)
+        );
+        assert!(SpoolFailed::find(&Error::InvalidConfig("x".into())).is_none());
+    }
+
+    #[test]
+    fn setup_and_runtime_errors_keep_their_source() {
+        let setup = Error::Setup {
+            component: "station",
+            source: "bad file, line 2".into(),
+        };
+        assert!(setup.to_string().contains("station") && setup.to_string().contains("line 2"));
+        assert_eq!(
+            std::error::Error::source(&setup)
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("bad file, line 2")
+        );
+        let runtime = Error::Runtime {
+            what: "building the tokio runtime",
+            source: Box::new(std::io::Error::other("no threads")),
+        };
+        let source = std::error::Error::source(&runtime).expect("a source");
+        assert!(source.downcast_ref::<std::io::Error>().is_some());
+    }
+
+    #[test]
+    fn timeout_phases_name_themselves() {
+        let e = Error::Timeout {
+            after: Duration::from_secs(2),
+            phase: TimeoutPhase::Call,
+        };
+        assert_eq!(e.to_string(), "timed out after 2s (call)");
+        assert_eq!(TimeoutPhase::Connect.as_str(), "connect");
+        assert_eq!(TimeoutPhase::Attempt.to_string(), "attempt");
     }
 
     #[test]

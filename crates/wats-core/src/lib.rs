@@ -96,7 +96,7 @@ pub mod value;
 pub use builder::{UurReportBuilder, UutReportBuilder};
 pub use codes::{Coded, CompOp, ReportType, Status, StepGroup, WatsCode};
 pub use correlation::{CorrelationExt, CorrelationId, with_correlation_id};
-pub use error::{BoxError, Error, Result};
+pub use error::{BoxError, Error, Result, SpoolFailed, TimeoutPhase};
 pub use header::ReportHeader;
 pub use measurement::{BooleanMeas, NumericMeas, StringMeas};
 pub use process::Process;

@@ -10,9 +10,11 @@ use bytes::Bytes;
 use http::Response;
 use tower::Service;
 use wats_breaker::{CircuitBreaker, Outcome, OwnedPermit};
-use wats_core::{Error, Result};
+use wats_core::{Error, Result, TimeoutPhase};
 
-use crate::stack::{Call, PoolShared};
+use crate::call::Call;
+use crate::failure::Kind;
+use crate::shared::PoolShared;
 
 /// Default number of consecutive failed attempts that open the breaker.
 pub const DEFAULT_BREAKER_THRESHOLD: u32 = 5;
@@ -97,7 +99,10 @@ impl CircuitBreakerSettings {
             .open_duration(self.open_duration)
             .permitted_probes(self.probes)
             .build()
-            .map_err(|e| Error::InvalidConfig(e.to_string()))
+            .map_err(|e| Error::Setup {
+                component: "circuit breaker",
+                source: Box::new(e),
+            })
     }
 }
 
@@ -134,25 +139,14 @@ impl BreakerConfig {
     }
 }
 
-/// The WATS classification of one attempt, as the breaker sees it (inside retry,
-/// so the inner result is the raw answer of one attempt):
-///
-/// - failures: connect and transport errors, attempt and connect timeouts, and
-///   HTTP 500, 502, 503, 504;
-/// - ignored: 429 (the server is alive but shedding load), other 5xx (501, 505,
-///   ...: not an outage), a body over the client's cap, anything else;
-/// - successes: every other answer, 4xx included (a 400 or 404 is the caller's
-///   fault and proves the server is up, so it also closes a half-open breaker).
+/// What the breaker records for one attempt (inside retry, so the result is the raw
+/// answer of one attempt): the `breaker` column of the [failure table](crate::failure).
+/// In short: connect and transport errors, connect and attempt timeouts, 500, 502, 503
+/// and 504 are failures; 2xx and 4xx about the request (400, 401, 403, 404, ...) are
+/// successes (the server is up); 407, 408, 429, other 5xx, an oversized body and local
+/// errors are ignored.
 pub(crate) fn classify(result: &Result<Response<Bytes>>) -> Outcome {
-    match result {
-        Ok(resp) => match resp.status().as_u16() {
-            500 | 502 | 503 | 504 => Outcome::Failure,
-            429 | 501..=599 => Outcome::Ignored,
-            _ => Outcome::Success,
-        },
-        Err(Error::Transport { .. } | Error::Timeout { .. }) => Outcome::Failure,
-        Err(_) => Outcome::Ignored,
-    }
+    Kind::of_attempt(result).verdict().breaker
 }
 
 /// The breaker in the stack (between retry and the attempt timeout). With no
@@ -224,7 +218,7 @@ impl Drop for Guard {
                 .deadline
                 .is_some_and(|d| tokio::time::Instant::now() >= d)
             {
-                permit.record(Outcome::Failure);
+                permit.record(Kind::Timeout(TimeoutPhase::Call).verdict().breaker);
             }
         }
     }
@@ -264,48 +258,6 @@ where
 mod tests {
     use super::*;
 
-    fn status(code: u16) -> Result<Response<Bytes>> {
-        let mut resp = Response::new(Bytes::new());
-        *resp.status_mut() = http::StatusCode::from_u16(code).unwrap();
-        Ok(resp)
-    }
-
-    #[test]
-    fn wats_classification() {
-        for code in [500, 502, 503, 504] {
-            assert_eq!(classify(&status(code)), Outcome::Failure, "{code}");
-        }
-        for code in [429, 501, 505] {
-            assert_eq!(classify(&status(code)), Outcome::Ignored, "{code}");
-        }
-        for code in [200, 201, 204, 304, 400, 401, 403, 404, 409, 422] {
-            assert_eq!(classify(&status(code)), Outcome::Success, "{code}");
-        }
-        let connect = Err(Error::Transport {
-            message: "refused".to_owned(),
-            connect: true,
-            source: None,
-        });
-        assert_eq!(classify(&connect), Outcome::Failure);
-        let reset = Err(Error::Transport {
-            message: "reset".to_owned(),
-            connect: false,
-            source: None,
-        });
-        assert_eq!(classify(&reset), Outcome::Failure);
-        for phase in ["attempt", "connect"] {
-            let timeout = Err(Error::Timeout {
-                after: Duration::from_secs(1),
-                phase,
-            });
-            assert_eq!(classify(&timeout), Outcome::Failure, "{phase}");
-        }
-        assert_eq!(
-            classify(&Err(Error::BodyTooLarge { limit: 1 })),
-            Outcome::Ignored
-        );
-    }
-
     #[test]
     fn invalid_settings_are_config_errors() {
         for bad in [
@@ -314,9 +266,18 @@ mod tests {
         ] {
             let err = BreakerConfig::Settings(bad).build().unwrap_err();
             assert!(
-                matches!(&err, Error::InvalidConfig(m) if m.contains("circuit breaker")),
+                matches!(
+                    &err,
+                    Error::Setup {
+                        component: "circuit breaker",
+                        ..
+                    }
+                ),
                 "{err}"
             );
+            // The breaker's own error stays reachable through `source()`.
+            let source = std::error::Error::source(&err).expect("a source");
+            assert!(source.is::<wats_breaker::ConfigError>(), "{source}");
         }
         assert!(BreakerConfig::Disabled.build().unwrap().is_none());
     }

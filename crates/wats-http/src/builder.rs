@@ -14,10 +14,27 @@ use wats_breaker::CircuitBreaker;
 use wats_station::{Detector, Station};
 
 use crate::breaker::{BreakerConfig, CircuitBreakerSettings};
-use crate::client::{Client, Shared};
+use crate::client::Client;
 use crate::retry::RetrySettings;
-use crate::spool::{SpoolSettings, SpoolState};
+use crate::shared::Shared;
+use crate::spool::settings::{SpoolSettings, SpoolState};
 use crate::url::BaseUrl;
+
+impl Client {
+    /// A [`ClientBuilder`] with default settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Build a client from `WATS_BASE_URL` / `WATS_TOKEN` (or pyWATS's
+    /// `PYWATS_SERVER_URL` / `PYWATS_API_TOKEN`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] when a variable is missing or invalid.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build()
+    }
+}
 
 /// Environment variables read by [`ClientBuilder::from_env`], in order of precedence.
 pub const BASE_URL_ENV: [&str; 2] = ["WATS_BASE_URL", "PYWATS_SERVER_URL"];
@@ -166,7 +183,8 @@ impl ClientBuilder {
     }
 
     /// Whole-call timeout, covering every attempt, backoff sleeps and body reads.
-    /// Default 30 s.
+    /// Default 30 s. A duration too long to add to the clock (`Duration::MAX`) is no
+    /// limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -180,6 +198,7 @@ impl ClientBuilder {
 
     /// Optional timeout of each single attempt (an attempt that times out is
     /// retried for idempotent calls). Default: none, only the whole-call timeout.
+    /// A duration too long to add to the clock (`Duration::MAX`) is no limit.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
@@ -193,7 +212,7 @@ impl ClientBuilder {
     }
 
     /// How long an idle pooled connection is kept. Default 30 s; keep it below the
-    /// server's keep-alive timeout.
+    /// server's keep-alive timeout. Over a century (`Duration::MAX`) is no limit.
     pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
         self.pool_idle_timeout = timeout;
         self
@@ -335,9 +354,10 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::InvalidConfig`] for a missing or malformed base URL, a missing or
     /// malformed token (the token itself is never echoed), an invalid header name,
-    /// zero timeouts, unparsable root certificates, out-of-range circuit breaker
-    /// settings, a station file that exists but cannot be read or parsed (the
-    /// message names the file, line and column) or no usable station name.
+    /// zero timeouts or unparsable root certificates. [`Error::Setup`] (with the
+    /// part's own error as its `source()`) for out-of-range circuit breaker settings,
+    /// a station file that exists but cannot be read or parsed (the message names the
+    /// file, line and column) or no usable station name.
     pub fn build(self) -> Result<Client> {
         let raw_url = self.base_url.as_deref().ok_or_else(|| {
             Error::InvalidConfig(format!(

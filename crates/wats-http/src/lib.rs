@@ -28,13 +28,17 @@
 mod api;
 mod breaker;
 mod builder;
+mod call;
 mod client;
 mod endpoint;
+pub mod failure;
 mod registry;
 mod retry;
+mod shared;
 mod spool;
 mod stack;
 mod station;
+mod submit_id;
 mod url;
 
 // Each domain module's public items (its handle, options and builders).

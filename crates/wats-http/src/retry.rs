@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::{HeaderMap, Response, StatusCode};
+use http::{HeaderMap, Response};
 use tower::retry::Policy;
 use tower::retry::budget::{Budget, TpsBudget};
 use wats_core::Error;
 
-use crate::stack::Call;
+use crate::call::Call;
+use crate::failure::Kind;
 
 /// Retry settings; part of the client's shared state.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ pub(crate) struct RetrySettings {
     pub(crate) max_delay: Duration,
     /// Cap of a server-requested `Retry-After` delay.
     pub(crate) retry_after_cap: Duration,
-    /// Whether HTTP 500 is retried too (429, 502, 503, 504 always are).
+    /// Whether HTTP 500 is retried too (see [`crate::failure`] for what always is).
     pub(crate) retry_on_500: bool,
 }
 
@@ -62,11 +63,6 @@ impl RetryPolicy {
             state: Arc::new(PolicyState { settings, budget }),
             attempt: 0,
         }
-    }
-
-    fn retryable_status(&self, status: StatusCode) -> bool {
-        matches!(status.as_u16(), 429 | 502 | 503 | 504)
-            || (self.state.settings.retry_on_500 && status == StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// Full jitter: uniform in `[0, min(cap, base * 2^(attempt-1))]`.
@@ -110,17 +106,23 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
         if self.attempt == 1 {
             self.state.budget.deposit();
         }
+        let kind = Kind::of_attempt(result);
+        if !kind
+            .verdict()
+            .retry
+            .allows(self.state.settings.retry_on_500)
+        {
+            return None;
+        }
         let (reason, status, retry_after) = match result {
-            Ok(resp) if self.retryable_status(resp.status()) => (
+            Ok(resp) => (
                 "status",
                 resp.status().as_u16(),
                 parse_retry_after(resp.headers(), SystemTime::now()),
             ),
-            Ok(_) => return None,
+            Err(Error::Timeout { .. }) => ("timeout", 0, None),
             Err(Error::Transport { connect: true, .. }) => ("connect", 0, None),
-            Err(Error::Transport { .. }) => ("transport", 0, None),
-            Err(Error::Timeout { phase, .. }) if *phase != "request" => ("timeout", 0, None),
-            Err(_) => return None,
+            Err(_) => ("transport", 0, None),
         };
         if self.attempt >= self.state.settings.max_attempts {
             tracing::debug!(
@@ -135,10 +137,14 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
             Some(d) => d.min(self.state.settings.retry_after_cap),
             None => self.backoff(),
         };
-        if req
-            .deadline
-            .is_some_and(|d| tokio::time::Instant::now() + delay >= d)
-        {
+        // A delay too long to add to the clock (`retry_after_cap(Duration::MAX)` and a huge
+        // `Retry-After`) ends after any deadline.
+        let passes_deadline = |d| {
+            tokio::time::Instant::now()
+                .checked_add(delay)
+                .is_none_or(|at| at >= d)
+        };
+        if req.deadline.is_some_and(passes_deadline) {
             tracing::debug!(
                 attempt = self.attempt,
                 reason,
@@ -163,6 +169,7 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
             status,
             delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
             retry_after = retry_after.is_some(),
+            kind = kind.name(),
             "retrying WATS call"
         );
         Some(tokio::time::sleep(delay))
@@ -269,5 +276,46 @@ mod tests {
             );
             assert_eq!(p.clone_request(&req).is_some(), declared);
         }
+    }
+
+    fn unavailable_for_ever() -> Result<Response<Bytes>, Error> {
+        let mut resp = Response::new(Bytes::new());
+        *resp.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+        resp.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            HeaderValue::from_static("99999999999999999999"),
+        );
+        Ok(resp)
+    }
+
+    /// `retry_after_cap(Duration::MAX)` and a huge `Retry-After`: with a deadline the
+    /// delay passes it (no retry); without one (`timeout(Duration::MAX)`) the retry sleeps
+    /// until the far future. Neither panics on `Instant + Duration`.
+    #[tokio::test(start_paused = true)]
+    async fn huge_retry_after_without_cap_never_overflows() {
+        let settings = Arc::new(RetrySettings {
+            retry_after_cap: Duration::MAX,
+            ..RetrySettings::default()
+        });
+        let mut p = RetryPolicy::new(settings, Arc::new(TpsBudget::default()));
+        let mut call = Call::new(
+            Method::GET,
+            "/api/x",
+            http::Uri::from_static("http://127.0.0.1/api/x"),
+            None,
+            None,
+            true,
+        );
+        call.deadline = Some(tokio::time::Instant::now() + Duration::from_secs(30));
+        assert!(
+            p.clone()
+                .retry(&mut call, &mut unavailable_for_ever())
+                .is_none()
+        );
+        call.deadline = None;
+        let sleep = p.retry(&mut call, &mut unavailable_for_ever());
+        let sleep = sleep.expect("no deadline: retried after the server's delay");
+        let years = Duration::from_secs(60 * 60 * 24 * 365 * 20);
+        assert!(sleep.deadline() > tokio::time::Instant::now() + years);
     }
 }

@@ -15,7 +15,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
+use http::{HeaderValue, Request, Response};
 use http_body_util::combinators::Collect;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
@@ -26,127 +26,13 @@ use tower::Service;
 use tower::retry::Retry;
 use tower_http::decompression::{Decompression, DecompressionBody};
 use tracing::Span;
-use wats_core::{CorrelationId, Error, Result};
+use wats_core::{CorrelationId, Error, Result, TimeoutPhase};
 
 use crate::breaker::BreakerService;
-use crate::client::Shared;
+pub(crate) use crate::call::{Answer, Call};
+use crate::failure::error_message;
 use crate::retry::RetryPolicy;
-
-/// A connection pool's handle on the client's [`Shared`] state, and the pool's request
-/// header template.
-///
-/// tower clones the services of the stack for every call (`oneshot`, and the retry layer
-/// once more). Layers that held `Arc<Shared>` itself would increment and decrement a
-/// reference count shared by every pool of the client: with a blocking client used by many
-/// threads, a cache line written by all of them on every call. This handle is made once per
-/// pool, so the per-call clones touch a count that only this pool (in thread-local mode:
-/// one thread) uses; reading through it is a plain pointer dereference.
-#[derive(Clone)]
-pub(crate) struct PoolShared(Arc<PoolState>);
-
-struct PoolState {
-    shared: Arc<Shared>,
-    /// Every header of a request but the content type, built once: authorization
-    /// (sensitive), accept, user agent, `accept-encoding: gzip` (what the decompression
-    /// layer would add), host (what hyper-util would add) and the correlation header with
-    /// a placeholder value that each attempt replaces. Cloning it per attempt copies the
-    /// entries without hashing a header name again.
-    headers: HeaderMap,
-}
-
-impl PoolShared {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Self {
-        let mut headers = HeaderMap::with_capacity(8);
-        headers.insert(http::header::AUTHORIZATION, shared.auth.clone());
-        headers.insert(http::header::ACCEPT, shared.accept.clone());
-        headers.insert(http::header::USER_AGENT, shared.user_agent.clone());
-        headers.insert(
-            http::header::ACCEPT_ENCODING,
-            HeaderValue::from_static("gzip"),
-        );
-        if let Some(host) = shared.base.host_header() {
-            headers.insert(http::header::HOST, host);
-        }
-        headers.insert(
-            shared.correlation_header.clone(),
-            HeaderValue::from_static("-"),
-        );
-        PoolShared(Arc::new(PoolState {
-            shared: Arc::clone(shared),
-            headers,
-        }))
-    }
-
-    /// The client-wide `Arc` (for identity checks and new pools).
-    pub(crate) fn arc(&self) -> &Arc<Shared> {
-        &self.0.shared
-    }
-
-    /// A copy of the pool's request header template.
-    fn headers(&self) -> HeaderMap {
-        self.0.headers.clone()
-    }
-}
-
-impl std::ops::Deref for PoolShared {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0.shared
-    }
-}
-
-/// One logical call on its way through the stack. Cloning it (once per attempt, for
-/// the retry layer) costs reference-count increments, not allocations.
-#[derive(Clone, Debug)]
-pub(crate) struct Call {
-    pub(crate) method: Method,
-    pub(crate) uri: Uri,
-    /// The request body.
-    pub(crate) body: Option<Bytes>,
-    /// The body's content type; `None` is `application/json`.
-    pub(crate) content_type: Option<HeaderValue>,
-    /// Whether the call may be retried (from its declaration).
-    pub(crate) idempotent: bool,
-    /// Route template, for example `/api/Report/Wsjf/{id}`.
-    pub(crate) route: &'static str,
-    /// When the whole call must be done; set by the deadline layer, read by the
-    /// retry policy (so it does not sleep past it) and the breaker.
-    pub(crate) deadline: Option<tokio::time::Instant>,
-    /// Set by [`CallService`]; the same on every attempt.
-    pub(crate) correlation_id: Option<CorrelationId>,
-}
-
-impl Call {
-    /// A call with no deadline and no correlation id yet.
-    pub(crate) fn new(
-        method: Method,
-        route: &'static str,
-        uri: Uri,
-        body: Option<Bytes>,
-        content_type: Option<HeaderValue>,
-        idempotent: bool,
-    ) -> Self {
-        Call {
-            method,
-            uri,
-            body,
-            content_type,
-            idempotent,
-            route,
-            deadline: None,
-            correlation_id: None,
-        }
-    }
-}
-
-/// The answer of the whole stack: a successful response and the call's `wats.call`
-/// span, so that callers can log follow-up events (the submit result) inside it.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    pub(crate) response: Response<Bytes>,
-    pub(crate) span: Span,
-}
+use crate::shared::{PoolShared, Shared};
 
 type Pooled = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -161,13 +47,14 @@ pub(crate) type Stack = CallService<
 ///
 /// 1. [`CallService`]: `wats.call` span and correlation id (same id on every attempt),
 ///    non-2xx answers become errors carrying that id.
-/// 2. [`TimeoutService`] (phase `request`): the total deadline, backoff sleeps included.
+/// 2. [`TimeoutService`] (phase [`TimeoutPhase::Call`]): the total deadline, backoff sleeps
+///    included.
 /// 3. [`Retry`] with [`RetryPolicy`]: idempotent methods, budget, backoff, `Retry-After`.
 /// 4. [`BreakerService`]: the client's one circuit breaker (shared through
 ///    `Shared`), between retry and the attempt timeout, so that every attempt (and
 ///    every attempt timeout) is recorded and an open breaker rejects an attempt with
 ///    `Error::CircuitOpen` before the network is touched (not retried).
-/// 5. [`TimeoutService`] (phase `attempt`): optional per-attempt timeout.
+/// 5. [`TimeoutService`] (phase [`TimeoutPhase::Attempt`]): optional per-attempt timeout.
 /// 6. [`HeaderService`]: builds the `http::Request`: authorization (sensitive), accept,
 ///    user agent, correlation id, content type.
 /// 7. [`CollectService`]: gzip decompression, capped body read, over the pooled
@@ -187,7 +74,7 @@ pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
     let attempt = TimeoutService {
         inner: headers,
         after: shared.attempt_timeout,
-        phase: "attempt",
+        phase: TimeoutPhase::Attempt,
     };
     // Circuit breaker (item 4 above): inside retry, outside the attempt timeout.
     let breaker = BreakerService {
@@ -201,7 +88,7 @@ pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
     let deadline = TimeoutService {
         inner: retry,
         after: Some(shared.timeout),
-        phase: "request",
+        phase: TimeoutPhase::Call,
     };
     CallService {
         inner: deadline,
@@ -220,9 +107,17 @@ fn pooled_client(shared: &Shared) -> Pooled {
     HyperClient::builder(TokioExecutor::new())
         .timer(TokioTimer::new())
         .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(shared.pool_idle_timeout)
+        .pool_idle_timeout(finite(shared.pool_idle_timeout))
         .pool_max_idle_per_host(shared.pool_max_idle_per_host)
         .build(https)
+}
+
+/// `Some(d)` unless `d` is too long to add to the clock (`Duration::MAX`, say), which
+/// means "no limit": hyper-util adds the pool's idle timeout to `Instant::now()` unchecked
+/// in a background task. Anything over a century counts as no limit.
+fn finite(d: Duration) -> Option<Duration> {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    (d <= CENTURY).then_some(d)
 }
 
 /// The pooled hyper-util client behind an `Arc`: the stack below the retry layer is cloned
@@ -333,7 +228,7 @@ where
                 } else {
                     let err = Error::from_status(
                         status.as_u16(),
-                        crate::client::error_message(status, resp.body()),
+                        error_message(status, resp.body()),
                         Some(this.id.as_str().to_owned()),
                     );
                     tracing::debug!(status = status.as_u16(), error = %err, "WATS call failed");
@@ -350,13 +245,14 @@ where
 
 // ---------------------------------------------------------------- timeouts
 
-/// A timeout over the inner service's whole answer. With phase `request` it is the
-/// total deadline and also records the deadline in the [`Call`].
+/// A timeout over the inner service's whole answer. With phase [`TimeoutPhase::Call`] it
+/// is the total deadline and also records the deadline in the [`Call`]. A limit too long
+/// to add to the clock (`Duration::MAX`) is no limit.
 #[derive(Clone)]
 pub(crate) struct TimeoutService<S> {
     inner: S,
     after: Option<Duration>,
-    phase: &'static str,
+    phase: TimeoutPhase,
 }
 
 impl<S> Service<Call> for TimeoutService<S>
@@ -372,13 +268,13 @@ where
     }
 
     fn call(&mut self, mut call: Call) -> Self::Future {
-        let sleep = self.after.map(|after| {
-            let deadline = tokio::time::Instant::now() + after;
-            if self.phase == "request" {
-                call.deadline = Some(deadline);
-            }
-            tokio::time::sleep_until(deadline)
-        });
+        let deadline = self
+            .after
+            .and_then(|after| tokio::time::Instant::now().checked_add(after));
+        if self.phase == TimeoutPhase::Call {
+            call.deadline = deadline;
+        }
+        let sleep = deadline.map(tokio::time::sleep_until);
         TimeoutFuture {
             inner: self.inner.call(call),
             sleep,
@@ -396,7 +292,7 @@ pin_project_lite::pin_project! {
         #[pin]
         sleep: Option<tokio::time::Sleep>,
         after: Duration,
-        phase: &'static str,
+        phase: TimeoutPhase,
     }
 }
 
@@ -418,7 +314,7 @@ where
         {
             return Poll::Ready(Err(Error::Timeout {
                 after: *this.after,
-                phase: this.phase,
+                phase: *this.phase,
             }));
         }
         Poll::Pending
@@ -596,7 +492,7 @@ fn map_client_error(e: hyper_util::client::legacy::Error, connect_timeout: Durat
         if connect_timed_out {
             return Error::Timeout {
                 after: connect_timeout,
-                phase: "connect",
+                phase: TimeoutPhase::Connect,
             };
         }
         detail = Some(err.to_string());

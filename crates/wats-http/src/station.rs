@@ -5,8 +5,8 @@ use wats_station::{Detector, Station};
 
 /// The station a client is built with: the explicit one, else the detector's
 /// (or the default detector's) result. A broken station file, or no usable name
-/// at all, is an [`Error::InvalidConfig`] carrying the station error's message
-/// (which names the file, line and column).
+/// at all, is an [`Error::Setup`] whose source is the station error (its message names
+/// the file, line and column).
 pub(crate) fn resolve(explicit: Option<Station>, detector: Option<&Detector>) -> Result<Station> {
     if let Some(station) = explicit {
         return Ok(station);
@@ -15,7 +15,10 @@ pub(crate) fn resolve(explicit: Option<Station>, detector: Option<&Detector>) ->
         Some(d) => d.detect(),
         None => Station::detect(),
     };
-    detected.map_err(|e| Error::InvalidConfig(format!("station: {e}")))
+    detected.map_err(|e| Error::Setup {
+        component: "station",
+        source: Box::new(e),
+    })
 }
 
 /// The WSJF bytes of `report` with the station's `machineName`, `location` and
@@ -98,6 +101,30 @@ mod tests {
         let got = encoded(&report, &bare);
         assert_eq!(got["machineName"], "BARE");
         assert!(got.get("location").is_none());
+    }
+
+    #[test]
+    fn a_station_failure_keeps_the_station_error_as_its_source() {
+        let detector = Detector::new()
+            .env(|_| None)
+            .hostname(|| Some("localhost".to_owned()))
+            .working_dir(None)
+            .user_config_dir(None)
+            .system_config_file(None);
+        let err = resolve(None, Some(&detector)).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Setup {
+                    component: "station",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let source = std::error::Error::source(&err).expect("the station error");
+        assert!(source.is::<wats_station::Error>(), "{source}");
+        assert!(err.to_string().contains(&source.to_string()));
     }
 
     #[test]

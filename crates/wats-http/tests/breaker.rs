@@ -199,7 +199,10 @@ async fn builder_settings_are_used() {
     // Out-of-range settings are configuration errors.
     assert!(matches!(
         builder(&server).circuit_breaker_threshold(0).build(),
-        Err(Error::InvalidConfig(_))
+        Err(Error::Setup {
+            component: "circuit breaker",
+            ..
+        })
     ));
 }
 
@@ -279,7 +282,7 @@ async fn deadline_cut_attempts_count_as_failures() {
         assert!(matches!(
             client.server_version().await,
             Err(Error::Timeout {
-                phase: "request",
+                phase: wats_core::TimeoutPhase::Call,
                 ..
             })
         ));

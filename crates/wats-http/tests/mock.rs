@@ -188,7 +188,7 @@ async fn hang_hits_the_timeout() {
         matches!(
             err,
             Error::Timeout {
-                phase: "request",
+                phase: wats_core::TimeoutPhase::Call,
                 ..
             }
         ),

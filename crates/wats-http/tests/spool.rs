@@ -186,7 +186,7 @@ async fn spooled_on_timeout() {
 }
 
 #[tokio::test]
-async fn client_errors_are_returned_not_spooled() {
+async fn bad_reports_are_returned_not_spooled() {
     let server = MockServer::start();
     let dir = temp_dir("4xx");
     let c = client_for(server.url(), &dir);
@@ -198,7 +198,8 @@ async fn client_errors_are_returned_not_spooled() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400));
-    // ... the mock's own validation (a report without a part number) ...
+    // ... and the mock's own validation (a report without a part number) are errors;
+    // nothing was spooled.
     let mut bad = report("SN-NO-PN");
     bad.pn.set(String::new());
     let err = c.reports().submit_or_spool(&bad).await.unwrap_err();
@@ -206,16 +207,43 @@ async fn client_errors_are_returned_not_spooled() {
         matches!(&err, Error::Status { status: 400, message, .. } if message.contains("pn")),
         "{err:?}"
     );
-    // ... and a 401 (bad token) are errors; nothing was spooled.
-    server.fail_next(1, 401);
-    let err = c
-        .reports()
-        .submit_or_spool(&report("SN-401"))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
     assert_eq!(c.spool().len().await.unwrap(), 0);
-    assert_eq!(server.requests_for(POST), 3);
+    assert_eq!(server.requests_for(POST), 2);
+}
+
+/// 401, 403, 404 and 407 are not the report's fault (a rotated token, a missing
+/// permission, a wrong base URL, a proxy): the report is spooled, a flush keeps it and
+/// stops with the reason, and once the set-up is fixed a flush delivers it.
+#[tokio::test]
+async fn set_up_failures_spool_the_report_and_stop_the_flush() {
+    for status in [401, 403, 404, 407] {
+        let server = MockServer::start();
+        let dir = temp_dir(&format!("setup-{status}"));
+        let c = client_for(server.url(), &dir);
+        let r = report(&format!("SN-{status}"));
+        server.fail_next(1, status);
+        let outcome = c.reports().submit_or_spool(&r).await.unwrap();
+        assert_eq!(outcome, SubmitOutcome::Spooled(id_of(&r)), "{status}");
+        assert_eq!(c.spool().len().await.unwrap(), 1, "{status}");
+
+        // Still failing: the flush stops, keeps the report, and says why.
+        server.fail_next(1, status);
+        let summary = c.spool().flush().await.unwrap();
+        assert_eq!(
+            summary.stopped_by.as_ref().and_then(Error::status),
+            Some(status)
+        );
+        assert!(summary.delivered.is_empty() && summary.rejected.is_empty());
+        assert_eq!(summary.remaining, 1, "{status}");
+        assert!(c.spool().rejected().await.unwrap().is_empty(), "{status}");
+
+        // Fixed: delivered.
+        let summary = c.spool().flush().await.unwrap();
+        assert!(summary.is_complete(), "{status}: {summary:?}");
+        assert_eq!(summary.delivered, [id_of(&r)]);
+        assert!(server.stored_report(&id_of(&r)).is_some());
+        assert_eq!(server.requests_for(POST), 3, "{status}");
+    }
 }
 
 #[tokio::test]
@@ -424,14 +452,44 @@ async fn background_flusher_delivers_after_recovery() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(c.spool().list().await.unwrap()[0].id(), later[0]);
     assert_eq!(server.requests_for(POST), 4);
-    // A dropped one stops too.
-    let dropped = c.spool().spawn_flusher(Duration::from_secs(3600)).unwrap();
-    while dropped.delivered() < 1 && Instant::now() < deadline {
+    assert!(c.spool().spawn_flusher(Duration::ZERO).is_err());
+}
+
+/// Dropping a flusher's handle ends its task. The task holds the only clone of its
+/// client, so when it ends the client's pooled connection to the server closes; while it
+/// runs (idle for an hour between flushes) the connection stays open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_flusher_stops() {
+    let server = MockServer::start();
+    let dir = temp_dir("dropped");
+    let c = client_for(server.url(), &dir);
+    let ids = spool_while_down(&server, &c, "SN-DROP", 1).await;
+    drop(c);
+    assert_eq!(server.counters().open_connections(), 0);
+
+    let flusher = client_for(server.url(), &dir)
+        .spool()
+        .spawn_flusher(Duration::from_secs(3600))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while flusher.delivered() < 1 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(dropped.delivered(), 1);
-    drop(dropped);
-    assert!(c.spool().spawn_flusher(Duration::ZERO).is_err());
+    assert_eq!(flusher.delivered(), 1);
+    assert!(server.stored_report(&ids[0]).is_some());
+    // Alive and idle: its client keeps the connection.
+    assert_eq!(server.counters().open_connections(), 1);
+    assert!(!flusher.is_finished());
+
+    drop(flusher);
+    while server.counters().open_connections() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        server.counters().open_connections(),
+        0,
+        "the dropped flusher's task (and its client) must end"
+    );
 }
 
 #[test]

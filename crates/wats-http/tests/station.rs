@@ -211,7 +211,8 @@ fn broken_station_file_fails_the_build_naming_file_and_line() {
         .build()
         .unwrap_err();
     match &err {
-        Error::InvalidConfig(message) => {
+        Error::Setup { .. } => {
+            let message = err.to_string();
             assert!(message.contains(".wats"), "{message}");
             assert!(message.contains("station.toml"), "{message}");
             assert!(message.contains("line 2"), "{message}");
@@ -227,7 +228,7 @@ fn broken_station_file_fails_the_build_naming_file_and_line() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidConfig(m) if m.contains("line 1")),
+        matches!(&err, Error::Setup { .. }) && err.to_string().contains("line 1"),
         "{err}"
     );
 }
@@ -241,7 +242,7 @@ fn no_usable_station_is_a_config_error() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidConfig(m) if m.contains("WATS_STATION")),
+        matches!(&err, Error::Setup { .. }) && err.to_string().contains("WATS_STATION"),
         "{err}"
     );
 }

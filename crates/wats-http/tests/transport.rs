@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::{Duration, SystemTime};
 
 use support::{Reply, TestServer, client};
-use wats_core::{CorrelationExt, Error, with_correlation_id};
+use wats_core::{CorrelationExt, Error, TimeoutPhase, with_correlation_id};
 
 fn ok_version() -> Reply {
     Reply::json(200, r#""2025.1.0""#)
@@ -264,10 +264,10 @@ async fn whole_request_timeout() {
         .unwrap();
     let err = c.server_version().await.unwrap_err();
     assert!(
-        matches!(err, Error::Timeout { phase: "request", after } if after == Duration::from_secs(2)),
+        matches!(err, Error::Timeout { phase: TimeoutPhase::Call, after } if after == Duration::from_secs(2)),
         "{err:?}"
     );
-    assert!(err.to_string().contains("request"));
+    assert!(err.to_string().contains("(call)"), "{err}");
     assert_eq!(server.count(), 1);
 }
 
@@ -336,7 +336,10 @@ async fn connect_errors_are_transport_connect_and_retried() {
         matches!(err, Error::Transport { connect: true, .. }),
         "{err:?}"
     );
-    assert!(err.is_retryable());
+    assert_eq!(
+        wats_http::failure::Kind::of_error(&err).verdict().retry,
+        wats_http::failure::Retry::Yes
+    );
 }
 
 #[test]

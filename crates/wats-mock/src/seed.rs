@@ -1,5 +1,6 @@
 //! The seed data: products with revisions, units, the process list and the
-//! real WATS exports from `fixtures/wats-samples/` as stored reports.
+//! real WATS exports (copies of the workspace's `fixtures/wats-samples/` in this crate's
+//! `fixtures/`, so the packaged crate builds alone) as stored reports.
 //!
 //! Everything is deterministic, so tests can rely on exact names.
 
@@ -9,23 +10,23 @@ use serde_json::{Value, json};
 pub(crate) const SAMPLE_REPORTS: [(&str, &str); 5] = [
     (
         "uut-wsjf-export.json",
-        include_str!("../../../fixtures/wats-samples/uut-wsjf-export.json"),
+        include_str!("../fixtures/uut-wsjf-export.json"),
     ),
     (
         "new_report_example.json",
-        include_str!("../../../fixtures/wats-samples/new_report_example.json"),
+        include_str!("../fixtures/new_report_example.json"),
     ),
     (
         "uur_example.json",
-        include_str!("../../../fixtures/wats-samples/uur_example.json"),
+        include_str!("../fixtures/uur_example.json"),
     ),
     (
         "advanced_uut.json",
-        include_str!("../../../fixtures/wats-samples/advanced_uut.json"),
+        include_str!("../fixtures/advanced_uut.json"),
     ),
     (
         "example_report_from_server.json",
-        include_str!("../../../fixtures/wats-samples/example_report_from_server.json"),
+        include_str!("../fixtures/example_report_from_server.json"),
     ),
 ];
 
@@ -309,4 +310,23 @@ pub(crate) fn unit_json(sn: &str, pn: &str, rev: &str, process_code: Option<i64>
         "tags": [],
         "subUnits": [],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SAMPLE_REPORTS;
+
+    /// The crate's copies of the seed reports are the workspace's fixtures, byte for byte.
+    #[test]
+    fn seed_copies_match_the_workspace_fixtures() {
+        let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/wats-samples");
+        for (name, copy) in SAMPLE_REPORTS {
+            let original = std::fs::read_to_string(format!("{workspace}/{name}"))
+                .unwrap_or_else(|e| panic!("{workspace}/{name}: {e}"));
+            assert!(
+                original == copy,
+                "crates/wats-mock/fixtures/{name} differs from {workspace}/{name}"
+            );
+        }
+    }
 }

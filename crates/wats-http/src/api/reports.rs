@@ -1,13 +1,17 @@
 //! Reports: `client.reports()`.
 
 use bytes::Bytes;
-use wats_core::{Error, Report, ReportHeader, Result};
+#[allow(unused_imports, reason = "the doc links name `Error`")]
+use wats_core::Error;
+use wats_core::{Report, ReportHeader, Result};
 
 use crate::api::query::HeaderQuery;
+use crate::client::Client;
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, QueryParams};
 use crate::registry::{Exception, LeftToMockito};
 use crate::spool::SubmitOutcome;
+use crate::submit_id::parse_submit_id;
 use crate::url::Query;
 
 /// Options of [`Reports::get_with`]: the optional query parameters of
@@ -177,7 +181,7 @@ impl<'c, C: Caller> Reports<'c, C> {
         if http.spools_by_default() {
             return match crate::spool::prepare(report, http.station()) {
                 Ok((id, body)) => self.caller.run(move |c| async move {
-                    crate::spool::submit_or_spool_bytes(&c, id, body)
+                    crate::spool::submit_or_spool(&c, body, id, post_wsjf)
                         .await
                         .map(crate::SubmitOutcome::into_id)
                 }),
@@ -237,60 +241,29 @@ impl<'c, C: Caller> Reports<'c, C> {
     pub fn submit_or_spool(&self, report: &Report) -> C::Ret<'c, SubmitOutcome> {
         match crate::spool::prepare(report, self.caller.http().station()) {
             Ok((id, body)) => self.caller.run(move |c| async move {
-                crate::spool::submit_or_spool_bytes(&c, id, body).await
+                crate::spool::submit_or_spool(&c, body, id, post_wsjf).await
             }),
             Err(e) => self.caller.ready(Err(e)),
         }
     }
 }
 
-/// The report id in a submit answer: a list's first element, an object's `ID`,
-/// `id` or `uuid`, or a scalar.
-pub(crate) fn parse_submit_id(body: &[u8]) -> Result<String> {
-    let value: serde_json::Value = wats_core::json::from_slice(body)?;
-    fn scalar(v: &serde_json::Value) -> Option<String> {
-        match v {
-            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-    fn from_value(v: &serde_json::Value) -> Option<String> {
-        match v {
-            serde_json::Value::Array(items) => items.first().and_then(from_value),
-            serde_json::Value::Object(map) => ["ID", "id", "uuid"]
-                .iter()
-                .find_map(|k| map.get(*k).and_then(scalar)),
-            other => scalar(other),
-        }
-    }
-    from_value(&value).ok_or_else(|| Error::Decode {
-        target: "report id",
-        path: ".".to_owned(),
-        message: "the submit answer holds no report id (list, `ID`, `id`, `uuid` or scalar)"
-            .to_owned(),
-    })
+/// The spool's poster: `POST /api/Report/WSJF` through [`Reports::submit_raw`] (the route is
+/// declared once, in the table above).
+fn post_wsjf(client: &Client, wsjf: Bytes) -> crate::spool::PostFuture<'_> {
+    Box::pin(async move { client.reports().submit_raw(wsjf).await })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Client {
+    /// The report spool: what [`Reports::submit_or_spool`] writes and
+    /// [`SpoolHandle::flush`](crate::SpoolHandle::flush) replays.
+    pub fn spool(&self) -> crate::SpoolHandle<'_> {
+        crate::SpoolHandle::new(self, post_wsjf)
+    }
 
-    #[test]
-    fn submit_id_forms() {
-        for (body, want) in [
-            (&br#"["a1"]"#[..], "a1"),
-            (br#"[{"ID":"a2"}]"#, "a2"),
-            (br#"{"ID":"a3","id":"x"}"#, "a3"),
-            (br#"{"id":"a4"}"#, "a4"),
-            (br#"{"uuid":"a5"}"#, "a5"),
-            (br#""a6""#, "a6"),
-            (b"42", "42"),
-        ] {
-            assert_eq!(parse_submit_id(body).unwrap(), want);
-        }
-        for bad in [&b"[]"[..], b"{}", b"null", b"\"\"", b"not json"] {
-            assert!(matches!(parse_submit_id(bad), Err(Error::Decode { .. })));
-        }
+    /// Whether [`Reports::submit`] spools on a transient failure (set with
+    /// [`ClientBuilder::spool_by_default`](crate::ClientBuilder::spool_by_default)).
+    pub fn spools_by_default(&self) -> bool {
+        self.shared().spool.by_default()
     }
 }
