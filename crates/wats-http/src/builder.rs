@@ -267,7 +267,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Also retry HTTP 500 (429, 502, 503, 504 always are). Default `false`.
+    /// Also retry HTTP 500 (408, 429, 502, 503, 504 always are; see the
+    /// [failure table](crate::failure)). Default `false`.
     pub fn retry_on_500(mut self, enabled: bool) -> Self {
         self.retry.retry_on_500 = enabled;
         self
@@ -289,7 +290,8 @@ impl ClientBuilder {
     /// sits inside retry: every attempt is recorded, and once it is open each call
     /// fails at once with [`Error::CircuitOpen`] without touching the network.
     /// Failures: connect and transport errors, timeouts, HTTP 500/502/503/504;
-    /// 429 and other 5xx are ignored; other answers, 4xx included, are successes.
+    /// 407, 408, 429 and other 5xx are ignored; other answers, 4xx included, are
+    /// successes (the `breaker` column of the [failure table](crate::failure)).
     pub fn circuit_breaker(mut self, settings: CircuitBreakerSettings) -> Self {
         self.breaker = BreakerConfig::Settings(settings);
         self
