@@ -3,6 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+#[allow(unused_imports, reason = "the doc links name `Error`")]
+use wats_core::Error;
+
 use crate::shared::{PoolShared, Shared};
 use crate::stack::{Stack, build_stack};
 
@@ -106,6 +109,12 @@ impl Client {
 }
 
 impl Client {
+    /// Whether submit spools by default (the setting behind `spools_by_default`).
+    #[doc(hidden)]
+    pub fn spool_by_default_setting(&self) -> bool {
+        self.shared().spool.by_default()
+    }
+
     /// The settings shared with clones and sibling pools.
     pub(crate) fn shared(&self) -> &Shared {
         &self.pool.shared

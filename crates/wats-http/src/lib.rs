@@ -53,6 +53,7 @@ pub use api::reports::*;
 pub use api::rootcause::*;
 pub use api::scim::*;
 pub use api::software::*;
+pub use api::spool::SpoolHandle;
 pub use breaker::{
     CircuitBreakerSettings, DEFAULT_BREAKER_OPEN_DURATION, DEFAULT_BREAKER_PROBES,
     DEFAULT_BREAKER_THRESHOLD,
@@ -66,9 +67,7 @@ pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
 pub use registry::{
     Exception, LeftToMockito, api_markdown, left_to_mockito, outside_openapi, routes,
 };
-pub use spool::{
-    FlushSummary, FlusherHandle, SpoolFailed, SpoolHandle, SubmitOutcome, default_spool_dir,
-};
+pub use spool::{FlushSummary, FlusherHandle, SpoolFailed, SubmitOutcome, default_spool_dir};
 pub use wats_breaker::CircuitBreaker;
 pub use wats_core::{Error, ReportType, Result};
 pub use wats_spool::SpoolEntry;

@@ -50,8 +50,10 @@
 mod client;
 mod runtime;
 
-pub use client::SpoolHandle;
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_BLOCKING_THREADS};
 pub use runtime::RuntimeMode;
-pub use wats_http::{App, Processes, Production, Products, Reports};
+pub use wats_http::{
+    Analytics, App, Assets, Processes, Production, Products, Reports, RootCause, Scim, Software,
+    SpoolHandle,
+};
 pub use wats_http::{FlushSummary, SpoolEntry, SpoolFailed, SubmitOutcome};

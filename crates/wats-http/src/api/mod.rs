@@ -11,6 +11,7 @@ pub(crate) mod reports;
 pub(crate) mod rootcause;
 pub(crate) mod scim;
 pub(crate) mod software;
+pub(crate) mod spool;
 
 /// Lists one item per domain module, in registry order (a macro, so that adding a domain is
 /// one line here).
@@ -109,6 +110,17 @@ macro_rules! domain_accessors {
         /// Analytics calls: yield, failures, measurements, OEE, unit flow.
         pub fn analytics(&self) -> $crate::Analytics<'_, Self> {
             $crate::Analytics::new(self)
+        }
+
+        /// The report spool: what `reports().submit_or_spool` writes and its `flush` replays.
+        pub fn spool(&self) -> $crate::SpoolHandle<'_, Self> {
+            $crate::SpoolHandle::new(self)
+        }
+
+        /// Whether `reports().submit` spools a report WATS cannot take now (set with
+        /// `ClientBuilder::spool_by_default`).
+        pub fn spools_by_default(&self) -> bool {
+            $crate::Caller::http(self).spool_by_default_setting()
         }
 
         /// The server version, from `GET /api/App/Version` (the same call as

@@ -250,20 +250,6 @@ impl<'c, C: Caller> Reports<'c, C> {
 
 /// The spool's poster: `POST /api/Report/WSJF` through [`Reports::submit_raw`] (the route is
 /// declared once, in the table above).
-fn post_wsjf(client: &Client, wsjf: Bytes) -> crate::spool::PostFuture<'_> {
+pub(crate) fn post_wsjf(client: &Client, wsjf: Bytes) -> crate::spool::PostFuture<'_> {
     Box::pin(async move { client.reports().submit_raw(wsjf).await })
-}
-
-impl Client {
-    /// The report spool: what [`Reports::submit_or_spool`] writes and
-    /// [`SpoolHandle::flush`](crate::SpoolHandle::flush) replays.
-    pub fn spool(&self) -> crate::SpoolHandle<'_> {
-        crate::SpoolHandle::new(self, post_wsjf)
-    }
-
-    /// Whether [`Reports::submit`] spools on a transient failure (set with
-    /// [`ClientBuilder::spool_by_default`](crate::ClientBuilder::spool_by_default)).
-    pub fn spools_by_default(&self) -> bool {
-        self.shared().spool.by_default()
-    }
 }

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::spool::{Post, SpoolHandle};
+use crate::spool::{Post, SpoolOps};
 
 #[derive(Debug, Default)]
 struct FlusherStats {
@@ -22,7 +22,7 @@ struct FlusherStats {
     quarantined: AtomicU64,
 }
 
-/// A background flusher from [`SpoolHandle::spawn_flusher`]. It stops when dropped (after the
+/// A background flusher from [`SpoolHandle::spawn_flusher`](crate::SpoolHandle::spawn_flusher). It stops when dropped (after the
 /// report it is sending, if any) or with [`stop`](Self::stop).
 #[derive(Debug)]
 #[must_use = "the flusher stops when its handle is dropped"]
@@ -121,7 +121,7 @@ async fn flusher_loop(
             break;
         }
         let should_stop = || stop_rx.has_changed().unwrap_or(true);
-        match SpoolHandle::new(&client, post)
+        match SpoolOps::new(&client, post)
             .try_flush_until(&should_stop)
             .await
         {

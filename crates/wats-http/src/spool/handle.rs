@@ -1,4 +1,5 @@
-//! [`SpoolHandle`]: a client's report spool.
+//! [`SpoolOps`]: the async operations on a client's report spool, which the public
+//! [`SpoolHandle`](crate::SpoolHandle) of the api layer runs on either client.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,21 +14,21 @@ use crate::spool::flush::run_flush;
 use crate::spool::flusher::{self, FlusherHandle};
 use crate::spool::{FlushSummary, Post};
 
-/// How long [`SpoolHandle::flush`] waits between attempts to take a lock held by another
+/// How long [`SpoolOps::flush`] waits between attempts to take a lock held by another
 /// flusher.
 const LOCK_POLL: Duration = Duration::from_millis(25);
 
-/// The report spool of a client, from [`Client::spool`](crate::Client::spool).
+/// The async operations on a client's report spool, with the poster that sends a report.
 #[derive(Debug, Clone, Copy)]
-pub struct SpoolHandle<'a> {
+pub(crate) struct SpoolOps<'a> {
     client: &'a Client,
     post: Post,
 }
 
-impl<'a> SpoolHandle<'a> {
+impl<'a> SpoolOps<'a> {
     /// The spool of `client`, sending reports with `post`.
     pub(crate) fn new(client: &'a Client, post: Post) -> Self {
-        SpoolHandle { client, post }
+        SpoolOps { client, post }
     }
 
     /// The spool directory (see
@@ -36,7 +37,7 @@ impl<'a> SpoolHandle<'a> {
     /// # Errors
     /// [`Error::InvalidConfig`] when no directory is configured and the platform has no
     /// data directory.
-    pub fn dir(&self) -> Result<PathBuf> {
+    pub(crate) fn dir(&self) -> Result<PathBuf> {
         self.client.shared().spool.dir().cloned().ok_or_else(|| {
             Error::InvalidConfig(
                 "no spool directory: the platform has no data directory; set one with \
@@ -50,7 +51,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// As [`dir`](Self::dir); [`Error::Io`] when the directories cannot be created.
-    pub async fn open(&self) -> Result<Spool> {
+    pub(crate) async fn open(&self) -> Result<Spool> {
         let state = &self.client.shared().spool;
         if let Some(spool) = state.opened().get() {
             return Ok(spool.clone());
@@ -65,7 +66,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// [`Error::Io`] when the spool cannot be read; as [`dir`](Self::dir).
-    pub async fn len(&self) -> Result<usize> {
+    pub(crate) async fn len(&self) -> Result<usize> {
         let spool = self.open().await?;
         blocking(move || spool.len()).await
     }
@@ -74,7 +75,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// As [`len`](Self::len).
-    pub async fn is_empty(&self) -> Result<bool> {
+    pub(crate) async fn is_empty(&self) -> Result<bool> {
         Ok(self.len().await? == 0)
     }
 
@@ -82,7 +83,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// As [`len`](Self::len).
-    pub async fn list(&self) -> Result<Vec<SpoolEntry>> {
+    pub(crate) async fn list(&self) -> Result<Vec<SpoolEntry>> {
         let spool = self.open().await?;
         blocking(move || spool.list()).await
     }
@@ -92,7 +93,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// As [`len`](Self::len).
-    pub async fn rejected(&self) -> Result<Vec<SpoolEntry>> {
+    pub(crate) async fn rejected(&self) -> Result<Vec<SpoolEntry>> {
         let spool = self.open().await?;
         blocking(move || spool.rejected()).await
     }
@@ -101,7 +102,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// As [`len`](Self::len).
-    pub async fn quarantined(&self) -> Result<Vec<SpoolEntry>> {
+    pub(crate) async fn quarantined(&self) -> Result<Vec<SpoolEntry>> {
         let spool = self.open().await?;
         blocking(move || spool.quarantined()).await
     }
@@ -121,7 +122,7 @@ impl<'a> SpoolHandle<'a> {
     /// # Errors
     /// Only when the spool cannot be opened or locked; failures during the flush are in the
     /// summary.
-    pub async fn flush(&self) -> Result<FlushSummary> {
+    pub(crate) async fn flush(&self) -> Result<FlushSummary> {
         loop {
             if let Some(summary) = self.try_flush().await? {
                 return Ok(summary);
@@ -135,7 +136,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// As [`flush`](Self::flush).
-    pub async fn try_flush(&self) -> Result<Option<FlushSummary>> {
+    pub(crate) async fn try_flush(&self) -> Result<Option<FlushSummary>> {
         self.try_flush_until(&|| false).await
     }
 
@@ -159,7 +160,7 @@ impl<'a> SpoolHandle<'a> {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] outside a tokio runtime or for a zero `period`.
-    pub fn spawn_flusher(&self, period: Duration) -> Result<FlusherHandle> {
+    pub(crate) fn spawn_flusher(&self, period: Duration) -> Result<FlusherHandle> {
         if period.is_zero() {
             return Err(Error::InvalidConfig(
                 "the flusher period must be non-zero".to_owned(),

@@ -1,5 +1,5 @@
-//! Never lose a test report: `Reports::submit_or_spool`, the [`SpoolHandle`] from
-//! `Client::spool` with its [`flush`](SpoolHandle::flush), and the background flusher.
+//! Never lose a test report: `Reports::submit_or_spool`, the `SpoolHandle` from
+//! `Client::spool` with its `flush`, and the background flusher.
 //!
 //! The bytes are kept by [`wats_spool`]: one file per report, named by the report id, written
 //! to a temporary file, fsynced, renamed and the directory fsynced, so a report the caller was
@@ -24,7 +24,7 @@
 //! Layout, one job per file: [`settings`] (builder settings and the shared state),
 //! [`outcome`] (what a submit or a flush reports), [`errors`] (the table's verdict for
 //! the spool, runtime errors), [`submit`] (submit, else spool), [`handle`] (the
-//! [`SpoolHandle`]), [`flush`] (one pass over the spool), [`flusher`] (the background
+//! [`SpoolOps`]), [`flush`] (one pass over the spool), [`flusher`] (the background
 //! flusher).
 
 use std::future::Future;
@@ -44,7 +44,7 @@ pub(crate) mod settings;
 pub(crate) mod submit;
 
 pub use flusher::FlusherHandle;
-pub use handle::SpoolHandle;
+pub(crate) use handle::SpoolOps;
 pub use outcome::{FlushSummary, SubmitOutcome};
 pub use settings::default_spool_dir;
 pub(crate) use submit::{prepare, submit_or_spool};

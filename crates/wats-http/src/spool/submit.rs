@@ -6,7 +6,7 @@ use wats_core::{Error, Report, Result, SpoolFailed};
 use crate::client::Client;
 use crate::failure::Spool;
 use crate::spool::errors::{blocking, disposition};
-use crate::spool::{Post, SpoolHandle, SubmitOutcome};
+use crate::spool::{Post, SpoolOps, SubmitOutcome};
 
 /// The id to spool under (assigning a fresh UUID to a report without one) and the WSJF bytes,
 /// with the client's station filled in where the report leaves it unset (as `submit` does).
@@ -49,7 +49,7 @@ pub(crate) async fn submit_or_spool(
         Err(e) if disposition(&e) == Spool::Keep => e,
         Err(e) => return Err(e),
     };
-    let handle = SpoolHandle::new(client, post);
+    let handle = SpoolOps::new(client, post);
     let put = async {
         let spool = handle.open().await?;
         let key = id.clone();
