@@ -1,1 +1,79 @@
-fn main() {}
+//! One spool `put` against the bare floor of a durable write, in the same run.
+//!
+//! - `spool_put/floor`: what any crash-safe write of a new file costs: create a temp file,
+//!   write the bytes, fsync, rename it into place, fsync the directory.
+//! - `spool_put/wats_spool_put`: `Spool::put` with the default options (limits included):
+//!   the same, plus a random temp name, the sequence number (a file lock and two small reads
+//!   and writes on `.seq`), and a no-replace link + unlink instead of the rename.
+//!
+//! Target: `wats_spool_put` at most 1.2x `floor`. Both write into directories under
+//! `CARGO_TARGET_TMPDIR` (the target dir's file system, which is where a station's spool
+//! would usually be: the local disk). Run with `cargo bench -p wats-spool --bench put`.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use wats_spool::Spool;
+
+/// A report-sized payload (a small UUT report in WSJF is a few KiB).
+const PAYLOAD: usize = 8 * 1024;
+
+fn bench_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "wats-spool-bench-{name}-{}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("bench dir");
+    dir
+}
+
+/// The floor: temp file, write, fsync, rename, fsync the directory.
+fn floor_put(dir: &Path, n: u64, bytes: &[u8]) {
+    let tmp = dir.join(format!(".tmp-{n}"));
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .expect("create");
+    f.write_all(bytes).expect("write");
+    f.sync_all().expect("fsync");
+    drop(f);
+    fs::rename(&tmp, dir.join(format!("{n:020}.json"))).expect("rename");
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .expect("fsync dir");
+}
+
+fn put(c: &mut Criterion) {
+    let bytes = vec![b'x'; PAYLOAD];
+    let floor_dir = bench_dir("floor");
+    let spool_dir = bench_dir("spool");
+    let spool = Spool::open(&spool_dir).expect("open");
+
+    let mut group = c.benchmark_group("spool_put");
+    group.measurement_time(Duration::from_secs(10));
+    let mut n = 0u64;
+    group.bench_function("floor", |b| {
+        b.iter(|| {
+            n += 1;
+            floor_put(&floor_dir, n, &bytes);
+        });
+    });
+    let mut i = 0u64;
+    group.bench_function("wats_spool_put", |b| {
+        b.iter(|| {
+            i += 1;
+            spool.put(&format!("r{i}"), &bytes).expect("put");
+        });
+    });
+    group.finish();
+    let _ = fs::remove_dir_all(&floor_dir);
+    let _ = fs::remove_dir_all(&spool_dir);
+}
+
+criterion_group!(benches, put);
+criterion_main!(benches);

@@ -138,8 +138,8 @@ pub(crate) struct Usage {
     pub(crate) bytes: u64,
 }
 
-/// Rescan a folder after this many writes through one handle even when it does not look full,
-/// so writes by other processes are counted.
+/// Rescan a folder after this many writes through one handle, when it is more than half full
+/// as far as the handle knows, so writes by other processes are counted before the limit.
 const RESCAN_EVERY: u32 = 256;
 
 #[derive(Debug, Default)]
@@ -148,8 +148,11 @@ struct Tally {
     writes_since_scan: u32,
 }
 
-/// The usage of each folder: counted exactly at open, on each rescan and on each listing,
-/// kept up to date in between by this handle's own writes and removals.
+/// The usage of each folder: counted exactly at open and on each rescan, kept up to date in
+/// between by this handle's own writes and removals. A folder is counted again before a write
+/// that would pass a limit is refused (other processes may have emptied it), and every 256
+/// writes once it is more than half full (other processes may have filled it): a limit holds
+/// to within what other processes wrote since this handle last counted.
 #[derive(Debug, Default)]
 pub(crate) struct Accounts {
     tallies: [Mutex<Tally>; 3],
@@ -195,6 +198,11 @@ fn over(limits: Limits, usage: Usage, entries: u64, bytes: u64) -> bool {
             .is_some_and(|max| usage.bytes.saturating_add(bytes) > max)
 }
 
+fn over_half(limits: Limits, usage: Usage) -> bool {
+    limits.max_entries.is_some_and(|max| usage.entries > max / 2)
+        || limits.max_bytes.is_some_and(|max| usage.bytes > max / 2)
+}
+
 impl Accounts {
     fn tally(&self, area: Area) -> std::sync::MutexGuard<'_, Tally> {
         self.tallies[area.index()]
@@ -224,8 +232,9 @@ impl Accounts {
             return Ok(());
         }
         let mut t = self.tally(area);
-        t.writes_since_scan += 1;
-        if over(limits, t.usage, entries, bytes) || t.writes_since_scan >= RESCAN_EVERY {
+        t.writes_since_scan = t.writes_since_scan.saturating_add(1);
+        let due = t.writes_since_scan >= RESCAN_EVERY && over_half(limits, t.usage);
+        if due || over(limits, t.usage, entries, bytes) {
             t.usage = scan(dir)?;
             t.writes_since_scan = 0;
             if over(limits, t.usage, entries, bytes) {
