@@ -22,10 +22,8 @@ use wats_spool::Spool;
 const PAYLOAD: usize = 8 * 1024;
 
 fn bench_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "wats-spool-bench-{name}-{}",
-        std::process::id()
-    ));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wats-spool-bench-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("bench dir");
     dir

@@ -21,11 +21,12 @@ pub(crate) mod hooks {
     use std::path::{Path, PathBuf};
 
     thread_local! {
-        pub(crate) static TEMP_NAMES: RefCell<VecDeque<String>> = RefCell::new(VecDeque::new());
+        pub(crate) static TEMP_NAMES: RefCell<VecDeque<String>> =
+            const { RefCell::new(VecDeque::new()) };
         pub(crate) static SYNCED: RefCell<Vec<PathBuf>> = const { RefCell::new(Vec::new()) };
         #[allow(clippy::type_complexity)]
         pub(crate) static BEFORE_PLACE: RefCell<Option<Box<dyn FnMut(&Path)>>> =
-            RefCell::new(None);
+            const { RefCell::new(None) };
     }
 
     pub(crate) fn before_place(target: &Path) {

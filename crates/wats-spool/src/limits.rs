@@ -199,7 +199,9 @@ fn over(limits: Limits, usage: Usage, entries: u64, bytes: u64) -> bool {
 }
 
 fn over_half(limits: Limits, usage: Usage) -> bool {
-    limits.max_entries.is_some_and(|max| usage.entries > max / 2)
+    limits
+        .max_entries
+        .is_some_and(|max| usage.entries > max / 2)
         || limits.max_bytes.is_some_and(|max| usage.bytes > max / 2)
 }
 

@@ -216,10 +216,9 @@ impl FlushLock {
     /// # Errors
     /// [`wats_core::Error::Io`].
     pub fn complete(&self, claimed: Claimed) -> Result<()> {
-        fs::remove_file(&claimed.path).map_err(|e| io_err(&claimed.path, e))?;
-        self.spool
-            .accounts()
-            .release(Area::Spool, 1, claimed.len);
+        let Claimed { path, len, .. } = claimed;
+        fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
+        self.spool.accounts().release(Area::Spool, 1, len);
         Ok(fsio::sync_dir(self.spool.dir())?)
     }
 
@@ -235,9 +234,10 @@ impl FlushLock {
     }
 
     fn put_back(&self, claimed: Claimed) -> SpoolResult<()> {
-        let back = self.spool.dir().join(claimed.name.file_name(REPORT_EXT));
-        if !fsio::move_noreplace(&claimed.path, &back)? {
-            fs::remove_file(&claimed.path).map_err(|e| io_err(&claimed.path, e))?;
+        let Claimed { name, path, .. } = claimed;
+        let back = self.spool.dir().join(name.file_name(REPORT_EXT));
+        if !fsio::move_noreplace(&path, &back)? {
+            fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
         }
         fsio::sync_dir(self.spool.dir())
     }
@@ -305,9 +305,7 @@ impl FlushLock {
         let moved = self.move_into(&claimed, area, message);
         match moved {
             Ok(()) => {
-                self.spool
-                    .accounts()
-                    .release(Area::Spool, 1, claimed.len);
+                self.spool.accounts().release(Area::Spool, 1, claimed.len);
                 Ok(())
             }
             Err(e) => {

@@ -192,14 +192,8 @@ mod tests {
             assert_eq!(EntryName::parse(junk), None, "{junk:?}");
         }
         // Twenty digits without an id after them are an ordinary (legacy) id.
-        assert_eq!(
-            EntryName::parse("00000000000000000001").unwrap().seq,
-            None
-        );
-        assert_eq!(
-            EntryName::parse("00000000000000000001-").unwrap().seq,
-            None
-        );
+        assert_eq!(EntryName::parse("00000000000000000001").unwrap().seq, None);
+        assert_eq!(EntryName::parse("00000000000000000001-").unwrap().seq, None);
     }
 
     #[test]

@@ -107,7 +107,9 @@ impl Sequence {
         match locked_update(&file, floor, 0) {
             Ok(next) => {
                 seq.local.fetch_max(next, Ordering::Relaxed);
-                *seq.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(file);
+                *seq.file
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(file);
             }
             Err(e) => tracing::warn!(error = %e, "spool sequence file cannot be locked; \
                 the order between processes sharing the spool is approximate"),

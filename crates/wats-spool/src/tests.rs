@@ -83,10 +83,11 @@ fn old_format_files_are_read_first_by_modification_time() {
 fn the_sequence_resumes_above_every_file_even_without_its_counter() {
     let dir = test_dir("resume");
     let spool = Spool::open(&dir).unwrap();
-    let last = (0..3)
-        .map(|i| spool.put_entry(&format!("r{i}"), b"x").unwrap())
-        .last()
-        .unwrap();
+    let mut last = None;
+    for i in 0..3 {
+        last = Some(spool.put_entry(&format!("r{i}"), b"x").unwrap());
+    }
+    let last = last.unwrap();
     drop(spool);
     fs::remove_file(dir.join(".seq")).unwrap();
     let again = Spool::open(&dir).unwrap();
@@ -323,7 +324,11 @@ fn stale_temp_files_are_cleaned_in_every_folder() {
     let old = SystemTime::now() - Duration::from_secs(3600);
     let mut stale = Vec::new();
     let mut fresh = Vec::new();
-    for sub in [dir.clone(), dir.join(REJECTED_DIR), dir.join(QUARANTINE_DIR)] {
+    for sub in [
+        dir.clone(),
+        dir.join(REJECTED_DIR),
+        dir.join(QUARANTINE_DIR),
+    ] {
         let s = sub.join(".tmp-1234-0");
         fs::write(&s, b"crashed writer").unwrap();
         set_mtime(&s, old);
@@ -433,7 +438,10 @@ fn a_full_spool_refuses_with_a_typed_error_and_drops_nothing() {
     }
     // Through the older API the same error arrives inside wats_core::Error.
     let err = spool.put("r3", b"3").unwrap_err();
-    assert!(SpoolError::find(&err).is_some_and(SpoolError::is_full), "{err}");
+    assert!(
+        SpoolError::find(&err).is_some_and(SpoolError::is_full),
+        "{err}"
+    );
     assert_eq!(ids(&spool.list().unwrap()), ["r1", "r2"]);
     // Bytes count too.
     let lock = spool.try_lock().unwrap().unwrap();
@@ -460,7 +468,8 @@ fn full_rejected_and_quarantine_folders_keep_the_report_in_the_spool() {
     }
     let lock = spool.try_lock().unwrap().unwrap();
     let entries = lock.entries().unwrap();
-    lock.reject(lock.claim(&entries[0]).unwrap(), "400").unwrap();
+    lock.reject(lock.claim(&entries[0]).unwrap(), "400")
+        .unwrap();
     let err = lock
         .reject(lock.claim(&entries[1]).unwrap(), "400")
         .unwrap_err();
@@ -472,7 +481,10 @@ fn full_rejected_and_quarantine_folders_keep_the_report_in_the_spool() {
         })
     ));
     let err = lock
-        .quarantine(lock.claim(&entries[2]).unwrap(), "a reason too long for 8 bytes")
+        .quarantine(
+            lock.claim(&entries[2]).unwrap(),
+            "a reason too long for 8 bytes",
+        )
         .unwrap_err();
     assert!(matches!(
         SpoolError::find(&err),

@@ -93,9 +93,9 @@ proptest! {
             // Names the file system refuses are skipped; the spool never sees them.
             let _ = if j.as_dir { fs::create_dir_all(&path) } else { fs::write(&path, &j.bytes) };
         }
-        let spool = match Spool::open_with(&dir, SpoolOptions::default()) {
-            Ok(s) => s,
-            Err(_) => { let _ = fs::remove_dir_all(&dir); return Ok(()); }
+        let Ok(spool) = Spool::open_with(&dir, SpoolOptions::default()) else {
+            let _ = fs::remove_dir_all(&dir);
+            return Ok(());
         };
         let listed = spool.list();
         let _ = spool.len();
