@@ -1,6 +1,6 @@
 //! Durable file operations: temporary files, no-replace moves, directory fsyncs.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -56,7 +56,7 @@ pub(crate) fn sync_dir(dir: &Path) -> SpoolResult<()> {
     hooks::SYNCED.with(|s| s.borrow_mut().push(dir.to_path_buf()));
     #[cfg(unix)]
     {
-        File::open(dir)
+        fs::File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| io_err(dir, e))?;
     }
