@@ -5,7 +5,7 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::{SpoolError, SpoolResult, io_err};
 use crate::fsio::TMP_PREFIX;
@@ -138,20 +138,31 @@ pub(crate) struct Usage {
     pub(crate) bytes: u64,
 }
 
-/// Rescan a folder after this many writes through one handle, when it is more than half full
-/// as far as the handle knows, so writes by other processes are counted before the limit.
-const RESCAN_EVERY: u32 = 256;
+/// Rescan a folder at most this often when it is more than half full as far as the handle
+/// knows, so writes by other processes are counted before the limit. A scan stats every file
+/// (tens of milliseconds for 100 000 files): by time rather than by count of writes, its cost
+/// per write stays small however fast the writes come.
+const RESCAN_AFTER: Duration = Duration::from_secs(1);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Tally {
     usage: Usage,
-    writes_since_scan: u32,
+    scanned: Instant,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            usage: Usage::default(),
+            scanned: Instant::now(),
+        }
+    }
 }
 
 /// The usage of each folder: counted exactly at open and on each rescan, kept up to date in
 /// between by this handle's own writes and removals. A folder is counted again before a write
-/// that would pass a limit is refused (other processes may have emptied it), and every 256
-/// writes once it is more than half full (other processes may have filled it): a limit holds
+/// that would pass a limit is refused (other processes may have emptied it), and at most once a
+/// second once it is more than half full (other processes may have filled it): a limit holds
 /// to within what other processes wrote since this handle last counted.
 #[derive(Debug, Default)]
 pub(crate) struct Accounts {
@@ -216,7 +227,7 @@ impl Accounts {
     pub(crate) fn set(&self, area: Area, usage: Usage) {
         let mut t = self.tally(area);
         t.usage = usage;
-        t.writes_since_scan = 0;
+        t.scanned = Instant::now();
     }
 
     /// Reserve room for `entries` entries of `bytes` bytes in `area` (whose folder is `dir`), or
@@ -234,11 +245,10 @@ impl Accounts {
             return Ok(());
         }
         let mut t = self.tally(area);
-        t.writes_since_scan = t.writes_since_scan.saturating_add(1);
-        let due = t.writes_since_scan >= RESCAN_EVERY && over_half(limits, t.usage);
+        let due = over_half(limits, t.usage) && t.scanned.elapsed() >= RESCAN_AFTER;
         if due || over(limits, t.usage, entries, bytes) {
             t.usage = scan(dir)?;
-            t.writes_since_scan = 0;
+            t.scanned = Instant::now();
             if over(limits, t.usage, entries, bytes) {
                 return Err(SpoolError::Full {
                     area,
