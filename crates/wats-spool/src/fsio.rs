@@ -38,15 +38,17 @@ pub(crate) mod hooks {
     }
 }
 
-/// A fresh temp-file name: [`TMP_PREFIX`] and 128 random bits (a v4 UUID from the OS random
-/// source), so writers in other processes, containers or hosts sharing the directory never
-/// pick the same name, whatever their process ids.
+/// A fresh temp-file name: [`TMP_PREFIX`] and 128 random bits, so writers in other processes,
+/// containers or hosts sharing the directory do not pick the same name, whatever their process
+/// ids. The bits come from `fastrand` (a per-thread generator seeded from the OS's randomness),
+/// not from a system call per name: the name only has to be unlikely to clash, since it is
+/// created with `create_new` and a clash just means another try.
 fn temp_name() -> String {
     #[cfg(test)]
     if let Some(name) = hooks::TEMP_NAMES.with(|q| q.borrow_mut().pop_front()) {
         return name;
     }
-    format!("{TMP_PREFIX}{}", uuid::Uuid::new_v4().simple())
+    format!("{TMP_PREFIX}{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
 
 /// Make the entries of `dir` (renames, creations, removals) durable. On Windows this does
