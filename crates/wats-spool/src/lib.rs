@@ -37,10 +37,12 @@
 //! directory touched; directories the spool creates are fsynced along with their parents.
 //!
 //! On Windows, the report's bytes are flushed to the device (`FlushFileBuffers`) before the
-//! entry gets its final name, and renames, links and removals are recorded in the NTFS
-//! journal, but a directory cannot be fsynced (std cannot open one for that, and this crate has
-//! no unsafe code to call `MoveFileEx` with `MOVEFILE_WRITE_THROUGH`), so the journal reaches the
-//! disk lazily (typically within seconds). What that means:
+//! entry gets its final name, and links, renames and removals are recorded in the NTFS
+//! journal, but nothing forces that journal to disk when `put` returns: Windows has no
+//! directory fsync (`FlushFileBuffers` refuses directory handles), and the write-through
+//! rename (`MoveFileExW` with `MOVEFILE_WRITE_THROUGH`) needs a foreign call, which this crate
+//! (`unsafe_code = "forbid"`) does not make. `sync_dir` is therefore a no-op there, and the
+//! journal reaches the disk lazily (typically within seconds). What that means:
 //!
 //! - a crash of the process (or of the service, or a kill) loses nothing, as on Unix: the
 //!   file system state is in the OS cache, which outlives the process;
