@@ -48,7 +48,11 @@ fn temp_name() -> String {
     if let Some(name) = hooks::TEMP_NAMES.with(|q| q.borrow_mut().pop_front()) {
         return name;
     }
-    format!("{TMP_PREFIX}{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+    format!(
+        "{TMP_PREFIX}{:016x}{:016x}",
+        fastrand::u64(..),
+        fastrand::u64(..)
+    )
 }
 
 /// Make the entries of `dir` (renames, creations, removals) durable. On Windows this does
