@@ -1,21 +1,69 @@
 //! A durable on-disk spool of reports, so a test station never loses a result.
 //!
-//! A [`Spool`] is a directory holding one file per report, named by the report id
-//! (`<id>.json`). Writes are atomic and durable: the bytes go to a temporary file, which is
-//! fsynced, renamed into place, and the directory is fsynced, so a half-written report is never
-//! visible, even after a crash or power loss. Replaying takes the [`FlushLock`], an exclusive
-//! lock on a file in the spool directory held for the whole flush, so two processes never send
-//! the same report at the same time; the lock dies with its process.
+//! A [`Spool`] is a directory holding one file per report, named
+//! `<sequence>-<id>.json`: the sequence number (20 digits) gives the replay order, the id is
+//! the report id. Replaying takes the [`FlushLock`], an exclusive lock on a file in the spool
+//! directory held for the whole flush, so two processes never send the same report at the
+//! same time; the lock dies with its process.
 //!
-//! During a flush each entry is *claimed* (renamed to `<id>.inflight`) before it is sent. A
+//! During a flush each entry is *claimed* (renamed to `.inflight`) before it is sent. A
 //! delivered entry is then deleted ([`FlushLock::complete`]), a rejected one moves to
 //! `rejected/` with the server's message beside it ([`FlushLock::reject`]), a corrupt one moves to
 //! `quarantine/` ([`FlushLock::quarantine`]), and one whose delivery must be retried later is put
-//! back ([`FlushLock::release`]). A claim left behind by a crashed flusher is put back when the
-//! lock is next taken: delivery is at least once, and re-submitting a report id to WATS
+//! back ([`FlushLock::release`]), after [`FlushLock::record_attempt`] if the failure counts
+//! towards the [`DeadLetter`] policy. A claim left behind by a crashed flusher is put back when
+//! the lock is next taken: delivery is at least once, and re-submitting a report id to WATS
 //! overwrites, so a replay is harmless.
 //!
 //! This crate knows how to keep bytes safe, not how to send them: `wats-http` drives the flush.
+//!
+//! # Order
+//!
+//! Sequence numbers come from a counter shared by every process using the directory (see
+//! `.seq` below), raised at open above every number found, so the order is the order of `put`
+//! calls, whatever the clocks do. Putting an id that is already waiting adds a newer entry;
+//! listings show only the newest entry of each id (at its place in the order) and a flush
+//! removes the older one. Files written before sequence numbers (`<id>.json`) are still read:
+//! they come first, ordered by modification time.
+//!
+//! # Durability
+//!
+//! On Unix (Linux, macOS), when [`Spool::put`] returns `Ok` the report survives a crash of the
+//! process and a power loss: the bytes go to a new temporary file (a random 128-bit name,
+//! created exclusively), which is fsynced, linked under its final name (a link never replaces
+//! an existing file), unlinked, and then the directory is fsynced. A half-written report is
+//! never visible under an entry name. Every state change of an entry (claim, release, recorded
+//! attempt, complete, reject, quarantine) is a rename or removal followed by an fsync of each
+//! directory touched; directories the spool creates are fsynced along with their parents.
+//!
+//! On Windows, the report's bytes are flushed to the device (`FlushFileBuffers`) before the
+//! entry gets its final name, and links, renames and removals are recorded in the NTFS
+//! journal, but nothing forces that journal to disk when `put` returns: Windows has no
+//! directory fsync (`FlushFileBuffers` refuses directory handles), and the write-through
+//! rename (`MoveFileExW` with `MOVEFILE_WRITE_THROUGH`) needs a foreign call, which this crate
+//! (`unsafe_code = "forbid"`) does not make. `sync_dir` is therefore a no-op there, and the
+//! journal reaches the disk lazily (typically within seconds). What that means:
+//!
+//! - a crash of the process (or of the service, or a kill) loses nothing, as on Unix: the
+//!   file system state is in the OS cache, which outlives the process;
+//! - after a power loss or an OS crash, a report put in the last seconds before it may be
+//!   missing under its final name (its name change was not yet journaled); its bytes are then
+//!   in a `.tmp-*` file of the spool directory, complete (they were flushed), until the stale
+//!   temp cleanup at the next [`Spool::open`] after [`SpoolOptions::stale_temp_age`] (ten
+//!   minutes by default) removes it. Raise that age, or look in `.tmp-*` files after a power
+//!   cut, if those seconds matter. A claim, release or move in flight may likewise be rolled
+//!   back to its previous name: the report is then sent again (at least once still holds).
+//!
+//! Stations that must not lose the last seconds of results on power loss should run on a UPS
+//! or a write-through volume.
+//!
+//! # Files in the spool directory
+//!
+//! `<seq>-<id>.json` waiting, `<seq>-<id>.inflight` being sent, `<seq>-<id>~<attempts>-<t>.json`
+//! waiting after failed attempts (the count and the first attempt's time in seconds since the
+//! epoch, see [`FlushLock::record_attempt`]), `.tmp-*` being written, `.flush.lock` the flush
+//! lock, `.seq` the sequence counter, `rejected/<id>.json` with `rejected/<id>.error.txt`, and
+//! `quarantine/<id>.json` with `quarantine/<id>.error.txt`.
 //!
 //! ```
 //! use wats_spool::Spool;
@@ -37,529 +85,292 @@
 //! # Ok::<(), wats_core::Error>(())
 //! ```
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+mod dead_letter;
+mod error;
+mod fsio;
+mod limits;
+mod listing;
+mod lock;
+mod name;
+mod seq;
+
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use wats_core::{Error, Result};
+use wats_core::Result;
 
-const REPORT_EXT: &str = "json";
-const INFLIGHT_EXT: &str = "inflight";
-const TMP_PREFIX: &str = ".tmp-";
-const LOCK_FILE: &str = ".flush.lock";
-/// Folder for reports the server rejected (4xx), with `<id>.error.txt` beside each.
+pub use dead_letter::{Attempts, DeadLetter, DeadLetterCause};
+pub use error::{SpoolError, SpoolResult};
+pub use limits::{Area, Limits, SpoolOptions};
+pub use listing::SpoolEntry;
+pub use lock::{Claimed, FlushLock};
+pub use name::{is_valid_id, new_id, validate_id};
+
+use error::io_err;
+use limits::Accounts;
+use name::{EntryName, INFLIGHT_EXT, REPORT_EXT};
+use seq::Sequence;
+
+/// Folder for reports the server rejected, with `<id>.error.txt` beside each.
 pub const REJECTED_DIR: &str = "rejected";
 /// Folder for spool files that cannot be parsed.
 pub const QUARANTINE_DIR: &str = "quarantine";
-
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-static LAST_STAMP_NS: AtomicU64 = AtomicU64::new(0);
-
-/// Now, in nanoseconds since the epoch, strictly increasing within this process.
-fn next_stamp() -> SystemTime {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-    let mut last = LAST_STAMP_NS.load(Ordering::Relaxed);
-    loop {
-        let next = now.max(last + 1);
-        match LAST_STAMP_NS.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
-        {
-            Ok(_) => return SystemTime::UNIX_EPOCH + Duration::from_nanos(next),
-            Err(seen) => last = seen,
-        }
-    }
-}
+/// Tries at a free entry name (each with a new sequence number) before giving up.
+const NAME_TRIES: usize = 64;
 
 /// A spool directory. Cheap to clone; several handles (and processes) may share a directory.
 #[derive(Debug, Clone)]
 pub struct Spool {
-    dir: PathBuf,
+    inner: Arc<Inner>,
 }
 
-/// One report waiting in the spool.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpoolEntry {
-    id: String,
-    path: PathBuf,
-    modified: SystemTime,
-}
-
-impl SpoolEntry {
-    /// The report id (the file name without its extension).
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// The file holding the report.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// When the report was spooled (the file's modification time).
-    pub fn spooled_at(&self) -> SystemTime {
-        self.modified
-    }
-}
-
-/// An entry taken out of the queue for sending; see [`FlushLock::claim`].
 #[derive(Debug)]
-#[must_use = "a claimed entry must be completed, rejected, quarantined or released"]
-pub struct Claimed {
-    id: String,
-    path: PathBuf,
-}
-
-impl Claimed {
-    /// The report id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-fn io_err(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-/// Whether `id` can be used as a file name: 1-200 characters of `A-Z a-z 0-9 - _ .`, not
-/// starting with a dot.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 200
-        && !id.starts_with('.')
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-fn check_id(id: &str) -> Result<()> {
-    if is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput {
-            field: "id".to_owned(),
-            message: format!(
-                "{id:?} cannot name a spool file (use 1-200 of A-Z a-z 0-9 - _ ., no leading dot)"
-            ),
-        })
-    }
-}
-
-/// Make a rename or removal in `dir` durable.
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| io_err(dir, e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-/// Write `bytes` to `path` atomically and durably (temp file, fsync, rename, fsync dir).
-fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = dir.join(format!(
-        "{TMP_PREFIX}{}-{}",
-        std::process::id(),
-        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let write = || -> std::io::Result<()> {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(bytes)?;
-        // File systems stamp files with a coarse clock (often a few ms); set a precise,
-        // strictly increasing time so the spool order is the order of `put` calls.
-        f.set_modified(next_stamp())?;
-        f.sync_all()
-    };
-    if let Err(e) = write() {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_err(&tmp, e));
-    }
-    if let Err(e) = fs::rename(&tmp, path) {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_err(path, e));
-    }
-    sync_dir(dir)
-}
-
-fn list_ext(dir: &Path, ext: &str) -> Result<Vec<SpoolEntry>> {
-    let mut out = Vec::new();
-    let read = fs::read_dir(dir).map_err(|e| io_err(dir, e))?;
-    for item in read {
-        let item = item.map_err(|e| io_err(dir, e))?;
-        let path = item.path();
-        if path.extension().and_then(|e| e.to_str()) != Some(ext) {
-            continue;
-        }
-        let Some(id) = path.file_stem().and_then(|s| s.to_str()) else {
-            continue;
-        };
-        if !is_valid_id(id) {
-            continue;
-        }
-        // A file may vanish between listing and stat (another flusher): skip it.
-        let Ok(meta) = item.metadata() else { continue };
-        if !meta.is_file() {
-            continue;
-        }
-        out.push(SpoolEntry {
-            id: id.to_owned(),
-            path,
-            modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-        });
-    }
-    out.sort_by(|a, b| a.modified.cmp(&b.modified).then_with(|| a.id.cmp(&b.id)));
-    Ok(out)
+struct Inner {
+    dir: PathBuf,
+    options: SpoolOptions,
+    seq: Sequence,
+    accounts: Accounts,
 }
 
 impl Spool {
     /// Open (creating if needed) a spool in `dir`, with its `rejected/` and `quarantine/`
-    /// folders. Temporary files older than ten minutes, left by a crash, are removed.
+    /// folders and the default [`SpoolOptions`]. Temporary files older than ten minutes, left
+    /// by a crash, are removed from every folder.
     pub fn open(dir: impl Into<PathBuf>) -> Result<Spool> {
-        let dir = dir.into();
-        for sub in [
-            dir.clone(),
-            dir.join(REJECTED_DIR),
-            dir.join(QUARANTINE_DIR),
-        ] {
-            fs::create_dir_all(&sub).map_err(|e| io_err(&sub, e))?;
-        }
-        let spool = Spool { dir };
-        spool.remove_stale_temp_files(Duration::from_secs(600));
-        Ok(spool)
+        Ok(Spool::open_with(dir, SpoolOptions::default())?)
     }
 
-    fn remove_stale_temp_files(&self, older_than: Duration) {
-        let Ok(read) = fs::read_dir(&self.dir) else {
-            return;
-        };
+    /// [`open`](Self::open) with options (limits, lock polling, stale temp age).
+    pub fn open_with(dir: impl Into<PathBuf>, options: SpoolOptions) -> SpoolResult<Spool> {
+        let dir = dir.into();
         let now = SystemTime::now();
-        for item in read.flatten() {
-            let name = item.file_name();
-            if !name.to_string_lossy().starts_with(TMP_PREFIX) {
-                continue;
-            }
-            let old = item
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|m| now.duration_since(m).ok())
-                .is_some_and(|age| age > older_than);
-            if old {
-                let _ = fs::remove_file(item.path());
-            }
+        for area in Area::ALL {
+            let sub = area_dir(&dir, area);
+            fsio::create_dir_durable(&sub)?;
+            fsio::remove_stale_temp_files(&sub, options.stale_temp_age, now);
         }
+        let listing = listing::list(&dir, REPORT_EXT)?;
+        let floor = listing.max_seq.map_or(0, |s| s.saturating_add(1));
+        let spool = Spool {
+            inner: Arc::new(Inner {
+                seq: Sequence::open(&dir, floor)?,
+                dir,
+                options,
+                accounts: Accounts::default(),
+            }),
+        };
+        for area in Area::ALL {
+            let usage = limits::scan(&spool.area_dir(area))?;
+            spool.inner.accounts.set(area, usage);
+        }
+        Ok(spool)
     }
 
     /// The spool directory.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        &self.inner.dir
     }
 
-    /// Store a report durably under `id`, replacing any earlier report with the same id.
-    /// When this returns `Ok`, the report survives a crash of this process.
+    /// The options the spool was opened with.
+    pub fn options(&self) -> &SpoolOptions {
+        &self.inner.options
+    }
+
+    pub(crate) fn area_dir(&self, area: Area) -> PathBuf {
+        area_dir(&self.inner.dir, area)
+    }
+
+    pub(crate) fn accounts(&self) -> &Accounts {
+        &self.inner.accounts
+    }
+
+    /// Reserve room in `area` for one entry of `bytes` bytes.
+    pub(crate) fn reserve(&self, area: Area, bytes: u64) -> SpoolResult<()> {
+        let limits = self.inner.options.limits_of(area);
+        self.inner
+            .accounts
+            .reserve(area, &self.area_dir(area), limits, 1, bytes)
+    }
+
+    /// Store a report durably under `id`; a report already waiting with the same id is
+    /// superseded (the newer one is sent, the older removed at the next flush). When this
+    /// returns `Ok`, the report survives a crash of this process (see "Durability").
+    ///
+    /// Returns the file's path; [`put_entry`](Self::put_entry) returns the whole entry.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::InvalidInput`] for an id [`is_valid_id`] refuses;
+    /// [`wats_core::Error::Io`] when writing fails, or when the spool is full (its source then
+    /// carries [`SpoolError::Full`], see [`SpoolError::find`]).
     pub fn put(&self, id: &str, bytes: &[u8]) -> Result<PathBuf> {
-        check_id(id)?;
-        let path = self.dir.join(format!("{id}.{REPORT_EXT}"));
-        write_atomic(&self.dir, &path, bytes)?;
-        Ok(path)
+        Ok(self.put_entry(id, bytes)?.path)
     }
 
-    /// The reports waiting, oldest first.
+    /// Store a report durably under `id` (as [`put`](Self::put)) and return its entry: its id,
+    /// file and sequence number.
+    ///
+    /// # Errors
+    /// [`SpoolError::InvalidId`], [`SpoolError::Full`] (nothing written), [`SpoolError::Io`].
+    pub fn put_entry(&self, id: &str, bytes: &[u8]) -> SpoolResult<SpoolEntry> {
+        validate_id(id)?;
+        let len = bytes.len() as u64;
+        self.reserve(Area::Spool, len)?;
+        let stored = self.write_entry(id, bytes);
+        if stored.is_err() {
+            self.inner.accounts.release(Area::Spool, 1, len);
+        }
+        stored
+    }
+
+    fn write_entry(&self, id: &str, bytes: &[u8]) -> SpoolResult<SpoolEntry> {
+        let dir = &self.inner.dir;
+        let tmp = fsio::write_temp(dir, bytes)?;
+        for _ in 0..NAME_TRIES {
+            let name = EntryName::new(self.inner.seq.next(), id);
+            let path = dir.join(name.file_name(REPORT_EXT));
+            match fsio::move_noreplace(&tmp, &path) {
+                Ok(true) => {
+                    fsio::sync_dir(dir)?;
+                    return Ok(SpoolEntry {
+                        name,
+                        path,
+                        modified: SystemTime::now(),
+                        len: bytes.len() as u64,
+                    });
+                }
+                // Another process took this number for this id: take the next one.
+                Ok(false) => {}
+                Err(e) => {
+                    let _ = fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            }
+        }
+        let _ = fs::remove_file(&tmp);
+        Err(io_err(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "no free sequence number for this id",
+            ),
+        ))
+    }
+
+    /// The reports waiting, oldest first (one per id: the newest).
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Io`] when the directory cannot be read (never an empty list).
     pub fn list(&self) -> Result<Vec<SpoolEntry>> {
-        list_ext(&self.dir, REPORT_EXT)
+        Ok(self.waiting()?)
+    }
+
+    /// [`list`](Self::list) with a [`SpoolError`].
+    ///
+    /// # Errors
+    /// [`SpoolError::Io`] when the directory cannot be read.
+    pub fn waiting(&self) -> SpoolResult<Vec<SpoolEntry>> {
+        Ok(self.listing()?.entries)
+    }
+
+    pub(crate) fn listing(&self) -> SpoolResult<listing::Listing> {
+        let listing = listing::list(&self.inner.dir, REPORT_EXT)?;
+        if let Some(max) = listing.max_seq {
+            self.inner.seq.observe(max);
+        }
+        Ok(listing)
+    }
+
+    /// The waiting entry of report `id`, if any.
+    ///
+    /// # Errors
+    /// [`SpoolError::InvalidId`]; [`SpoolError::Io`] when the directory cannot be read.
+    pub fn find(&self, id: &str) -> SpoolResult<Option<SpoolEntry>> {
+        validate_id(id)?;
+        Ok(self.waiting()?.into_iter().find(|e| e.id() == id))
     }
 
     /// How many reports are waiting.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Io`] when the directory cannot be read: an error, never zero.
     pub fn len(&self) -> Result<usize> {
-        Ok(self.list()?.len())
+        Ok(self.waiting()?.len())
     }
 
     /// Whether no report is waiting.
+    ///
+    /// # Errors
+    /// As [`len`](Self::len).
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
     }
 
     /// Reports the server rejected, oldest first. Each has `<id>.error.txt` beside it.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Io`] when the folder cannot be read.
     pub fn rejected(&self) -> Result<Vec<SpoolEntry>> {
-        list_ext(&self.dir.join(REJECTED_DIR), REPORT_EXT)
+        Ok(listing::list(&self.area_dir(Area::Rejected), REPORT_EXT)?.entries)
     }
 
     /// The server's message for a rejected report.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::InvalidInput`] for an invalid id, [`wats_core::Error::Io`] when
+    /// there is no such message.
     pub fn rejection_message(&self, id: &str) -> Result<String> {
-        check_id(id)?;
-        let path = self.dir.join(REJECTED_DIR).join(format!("{id}.error.txt"));
-        fs::read_to_string(&path).map_err(|e| io_err(&path, e))
+        validate_id(id)?;
+        let path = self
+            .area_dir(Area::Rejected)
+            .join(format!("{id}.error.txt"));
+        fs::read_to_string(&path).map_err(|e| io_err(&path, e).into())
     }
 
     /// Files moved to quarantine because they could not be parsed, oldest first.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Io`] when the folder cannot be read.
     pub fn quarantined(&self) -> Result<Vec<SpoolEntry>> {
-        list_ext(&self.dir.join(QUARANTINE_DIR), REPORT_EXT)
+        Ok(listing::list(&self.area_dir(Area::Quarantine), REPORT_EXT)?.entries)
     }
 
     /// Read a waiting report.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::Io`] (kind `NotFound` when it was claimed or removed meanwhile).
     pub fn read(&self, entry: &SpoolEntry) -> Result<Vec<u8>> {
-        fs::read(&entry.path).map_err(|e| io_err(&entry.path, e))
-    }
-
-    fn lock_file(&self) -> Result<File> {
-        let path = self.dir.join(LOCK_FILE);
-        OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| io_err(&path, e))
-    }
-
-    /// Take the flush lock if no other flusher (in any process) holds it.
-    pub fn try_lock(&self) -> Result<Option<FlushLock>> {
-        let file = self.lock_file()?;
-        match file.try_lock() {
-            Ok(()) => self.locked(file).map(Some),
-            Err(fs::TryLockError::WouldBlock) => Ok(None),
-            Err(fs::TryLockError::Error(e)) => Err(io_err(&self.dir.join(LOCK_FILE), e)),
-        }
-    }
-
-    /// Take the flush lock, waiting for another flusher to finish.
-    pub fn lock(&self) -> Result<FlushLock> {
-        let file = self.lock_file()?;
-        file.lock()
-            .map_err(|e| io_err(&self.dir.join(LOCK_FILE), e))?;
-        self.locked(file)
-    }
-
-    fn locked(&self, file: File) -> Result<FlushLock> {
-        let lock = FlushLock {
-            spool: self.clone(),
-            _file: file,
-        };
-        lock.recover_claims()?;
-        Ok(lock)
+        fs::read(&entry.path).map_err(|e| io_err(&entry.path, e).into())
     }
 }
 
-/// Exclusive right to replay a spool; released on drop (or when the process dies).
-#[derive(Debug)]
-pub struct FlushLock {
-    spool: Spool,
-    _file: File,
+fn area_dir(dir: &Path, area: Area) -> PathBuf {
+    match area {
+        Area::Spool => dir.to_path_buf(),
+        Area::Rejected => dir.join(REJECTED_DIR),
+        Area::Quarantine => dir.join(QUARANTINE_DIR),
+    }
 }
 
-impl FlushLock {
-    /// The spool this lock belongs to.
-    pub fn spool(&self) -> &Spool {
-        &self.spool
-    }
+/// The name of a claimed (in-flight) file for `name`.
+pub(crate) fn inflight_name(name: &EntryName) -> String {
+    name.file_name(INFLIGHT_EXT)
+}
 
-    /// The reports waiting, oldest first.
-    pub fn entries(&self) -> Result<Vec<SpoolEntry>> {
-        self.spool.list()
-    }
-
-    /// Put back claims left by a flusher that died mid-send.
-    fn recover_claims(&self) -> Result<()> {
-        for stale in list_ext(&self.spool.dir, INFLIGHT_EXT)? {
-            self.release(Claimed {
-                id: stale.id,
-                path: stale.path,
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Take `entry` out of the queue for sending (an atomic rename to `<id>.inflight`).
-    pub fn claim(&self, entry: &SpoolEntry) -> Result<Claimed> {
-        let path = self.spool.dir.join(format!("{}.{INFLIGHT_EXT}", entry.id));
-        fs::rename(&entry.path, &path).map_err(|e| io_err(&entry.path, e))?;
-        Ok(Claimed {
-            id: entry.id.clone(),
-            path,
-        })
-    }
-
-    /// Read a claimed report.
-    pub fn read(&self, claimed: &Claimed) -> Result<Vec<u8>> {
-        fs::read(&claimed.path).map_err(|e| io_err(&claimed.path, e))
-    }
-
-    /// The report was delivered: delete it.
-    pub fn complete(&self, claimed: Claimed) -> Result<()> {
-        let Claimed { path, .. } = claimed;
-        fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
-        sync_dir(&self.spool.dir)
-    }
-
-    /// Delivery must wait: put the report back in the queue, unless a newer report with the
-    /// same id was spooled meanwhile (the newer one wins).
-    pub fn release(&self, claimed: Claimed) -> Result<()> {
-        let Claimed { id, path } = claimed;
-        let back = self.spool.dir.join(format!("{id}.{REPORT_EXT}"));
-        if back.exists() {
-            fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
-        } else {
-            fs::rename(&path, &back).map_err(|e| io_err(&path, e))?;
-        }
-        sync_dir(&self.spool.dir)
-    }
-
-    /// The server rejected the report: move it to `rejected/`, with `message` in
-    /// `rejected/<id>.error.txt`.
-    pub fn reject(&self, claimed: Claimed, message: &str) -> Result<()> {
-        self.move_aside(claimed, REJECTED_DIR, message)
-    }
-
-    /// The file cannot be parsed: move it to `quarantine/`, with `reason` beside it.
-    pub fn quarantine(&self, claimed: Claimed, reason: &str) -> Result<()> {
-        tracing::warn!(id = %claimed.id, reason, "spool file quarantined");
-        self.move_aside(claimed, QUARANTINE_DIR, reason)
-    }
-
-    fn move_aside(&self, claimed: Claimed, sub: &str, message: &str) -> Result<()> {
-        let Claimed { id, path } = claimed;
-        let dir = self.spool.dir.join(sub);
-        write_atomic(
-            &dir,
-            &dir.join(format!("{id}.error.txt")),
-            message.as_bytes(),
-        )?;
-        let target = dir.join(format!("{id}.{REPORT_EXT}"));
-        fs::rename(&path, &target).map_err(|e| io_err(&path, e))?;
-        sync_dir(&dir)?;
-        sync_dir(&self.spool.dir)
-    }
+/// A fresh, empty directory for a test (under the system temp dir).
+#[cfg(test)]
+pub(crate) fn test_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "wats-spool-test-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    dir
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn temp_spool(name: &str) -> Spool {
-        let dir = std::env::temp_dir().join(format!(
-            "wats-spool-test-{name}-{}-{}",
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        Spool::open(dir).unwrap()
-    }
-
-    #[test]
-    fn put_list_read_in_spool_order() {
-        let spool = temp_spool("order");
-        let order = ["m", "b", "z", "a", "c", "y"];
-        for id in order {
-            spool.put(id, id.as_bytes()).unwrap();
-        }
-        let ids: Vec<_> = spool
-            .list()
-            .unwrap()
-            .iter()
-            .map(|e| e.id().to_owned())
-            .collect();
-        assert_eq!(ids, order);
-        let first = &spool.list().unwrap()[0];
-        assert_eq!(spool.read(first).unwrap(), b"m");
-        assert_eq!(spool.len().unwrap(), order.len());
-    }
-
-    #[test]
-    fn same_id_overwrites_and_no_temp_file_is_visible() {
-        let spool = temp_spool("overwrite");
-        spool.put("r1", b"one").unwrap();
-        spool.put("r1", b"two").unwrap();
-        let list = spool.list().unwrap();
-        assert_eq!(list.len(), 1);
-        assert_eq!(spool.read(&list[0]).unwrap(), b"two");
-        let names: Vec<_> = fs::read_dir(spool.dir())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(
-            names.iter().all(|n| !n.starts_with(TMP_PREFIX)),
-            "{names:?}"
-        );
-    }
-
-    #[test]
-    fn hostile_ids_are_rejected() {
-        let spool = temp_spool("ids");
-        for id in ["", "../x", "a/b", ".hidden", "a\\b", "x\0y"] {
-            assert!(
-                matches!(spool.put(id, b"{}"), Err(Error::InvalidInput { .. })),
-                "{id:?}"
-            );
-        }
-        assert!(spool.is_empty().unwrap());
-    }
-
-    #[test]
-    fn complete_reject_quarantine_release() {
-        let spool = temp_spool("outcomes");
-        for id in ["ok", "bad", "junk", "later"] {
-            spool.put(id, id.as_bytes()).unwrap();
-        }
-        let lock = spool.try_lock().unwrap().unwrap();
-        for entry in lock.entries().unwrap() {
-            let claimed = lock.claim(&entry).unwrap();
-            match claimed.id() {
-                "ok" => lock.complete(claimed).unwrap(),
-                "bad" => lock.reject(claimed, "HTTP 400: bad pn").unwrap(),
-                "junk" => lock.quarantine(claimed, "not JSON").unwrap(),
-                _ => lock.release(claimed).unwrap(),
-            }
-        }
-        let left: Vec<_> = spool.list().unwrap().into_iter().map(|e| e.id).collect();
-        assert_eq!(left, ["later"]);
-        assert_eq!(spool.rejected().unwrap()[0].id(), "bad");
-        assert_eq!(spool.rejection_message("bad").unwrap(), "HTTP 400: bad pn");
-        assert_eq!(spool.quarantined().unwrap()[0].id(), "junk");
-    }
-
-    #[test]
-    fn second_flusher_is_locked_out_until_the_first_drops() {
-        let spool = temp_spool("lock");
-        let other = Spool::open(spool.dir()).unwrap();
-        let first = spool.try_lock().unwrap();
-        assert!(first.is_some());
-        assert!(other.try_lock().unwrap().is_none());
-        drop(first);
-        assert!(other.try_lock().unwrap().is_some());
-    }
-
-    #[test]
-    fn claims_of_a_dead_flusher_are_put_back() {
-        let spool = temp_spool("recover");
-        spool.put("r1", b"x").unwrap();
-        let lock = spool.try_lock().unwrap().unwrap();
-        let entry = lock.entries().unwrap().remove(0);
-        let claimed = lock.claim(&entry).unwrap();
-        assert!(spool.is_empty().unwrap());
-        // Simulate a crash: the claim is never resolved.
-        let _ = claimed;
-        drop(lock);
-        let lock = spool.try_lock().unwrap().unwrap();
-        assert_eq!(lock.entries().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn newer_report_wins_over_a_released_claim() {
-        let spool = temp_spool("newer");
-        spool.put("r1", b"old").unwrap();
-        let lock = spool.try_lock().unwrap().unwrap();
-        let claimed = lock.claim(&lock.entries().unwrap()[0]).unwrap();
-        spool.put("r1", b"new").unwrap();
-        lock.release(claimed).unwrap();
-        let list = spool.list().unwrap();
-        assert_eq!(list.len(), 1);
-        assert_eq!(spool.read(&list[0]).unwrap(), b"new");
-    }
-}
+mod tests;
