@@ -297,7 +297,9 @@ pub(crate) struct QueryArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum UnitCommand {
     /// One unit by serial and part number.
-    #[command(after_help = "Examples:\n  wats unit get SN-0042 PCBA-1001\n  wats unit get SN-0042 PCBA-1001 --json")]
+    #[command(
+        after_help = "Examples:\n  wats unit get SN-0042 PCBA-1001\n  wats unit get SN-0042 PCBA-1001 --json"
+    )]
     Get {
         /// Serial number.
         serial: String,
@@ -310,7 +312,9 @@ pub(crate) enum UnitCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ProductCommand {
     /// All products.
-    #[command(after_help = "Examples:\n  wats product list\n  wats product list --json | jq '.[].partNumber'")]
+    #[command(
+        after_help = "Examples:\n  wats product list\n  wats product list --json | jq '.[].partNumber'"
+    )]
     List,
 }
 

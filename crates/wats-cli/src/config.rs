@@ -132,12 +132,16 @@ impl Settings {
             let path = file.as_ref().map(|f| f.value.clone()).unwrap_or_default();
             non_blank(v).map(|value| (value, Origin::File(path)))
         };
-        let pick = |flag: Option<String>, flag_name: &'static str, vars: [&'static str; 2], stored| {
-            non_blank(flag)
-                .map(|v| (v, Origin::Flag(flag_name)))
-                .or_else(|| vars.iter().find_map(|var| env(var).map(|v| (v, Origin::Env(var)))))
-                .or_else(|| from_file(stored))
-        };
+        let pick =
+            |flag: Option<String>, flag_name: &'static str, vars: [&'static str; 2], stored| {
+                non_blank(flag)
+                    .map(|v| (v, Origin::Flag(flag_name)))
+                    .or_else(|| {
+                        vars.iter()
+                            .find_map(|var| env(var).map(|v| (v, Origin::Env(var))))
+                    })
+                    .or_else(|| from_file(stored))
+            };
         let server = pick(global.server.clone(), "--server", SERVER_ENV, stored.server)
             .map(|(value, origin)| Setting { value, origin });
         let token = pick(global.token.clone(), "--token", TOKEN_ENV, stored.token).map(
@@ -167,18 +171,24 @@ impl Settings {
 
     /// The server URL, or a usage failure naming every way to set it.
     pub(crate) fn require_server(&self) -> Result<&str, Failure> {
-        self.server.as_ref().map(|s| s.value.as_str()).ok_or_else(|| {
-            Failure::usage(
-                "no WATS server: pass --server URL, set WATS_BASE_URL, or run `wats login`",
-            )
-        })
+        self.server
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .ok_or_else(|| {
+                Failure::usage(
+                    "no WATS server: pass --server URL, set WATS_BASE_URL, or run `wats login`",
+                )
+            })
     }
 
     /// The token, or a usage failure naming every way to set it.
     pub(crate) fn require_token(&self) -> Result<&str, Failure> {
-        self.token.as_ref().map(|t| t.value.0.as_str()).ok_or_else(|| {
-            Failure::usage("no WATS token: pass --token, set WATS_TOKEN, or run `wats login`")
-        })
+        self.token
+            .as_ref()
+            .map(|t| t.value.0.as_str())
+            .ok_or_else(|| {
+                Failure::usage("no WATS token: pass --token, set WATS_TOKEN, or run `wats login`")
+            })
     }
 
     /// The spool directory: explicit, else the SDK's default for the server.
@@ -219,7 +229,10 @@ fn read_file(path: &Path) -> Result<FileSettings, Failure> {
 /// created with mode 0600 (Unix), then renamed over the old file.
 pub(crate) fn write_login(path: &Path, server: &str, token: &str) -> Result<(), Failure> {
     let fail = |e: std::io::Error| {
-        Failure::failed(format!("cannot write settings file {}: {e}", path.display()))
+        Failure::failed(format!(
+            "cannot write settings file {}: {e}",
+            path.display()
+        ))
     };
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir).map_err(fail)?;

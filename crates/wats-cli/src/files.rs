@@ -61,7 +61,12 @@ mod tests {
         let found = collect(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = found
             .iter()
-            .map(|p| p.strip_prefix(dir.path()).unwrap().to_string_lossy().replace('\\', "/"))
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
             .collect();
         assert_eq!(names, ["a/c.JSON", "b.json", "e.json"]);
         let missing = collect(&[dir.path().join("nope")]).unwrap_err();

@@ -87,7 +87,11 @@ fn queries_print_tables_and_json() {
         .code(0)
         .stdout(predicate::str::contains("SN-0000"))
         .stdout(predicate::str::contains("PCBA-1001"));
-    let out = env.wats().args(["report", "get", &ids[0], "--json"]).output().unwrap();
+    let out = env
+        .wats()
+        .args(["report", "get", &ids[0], "--json"])
+        .output()
+        .unwrap();
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let stored: serde_json::Value =
         serde_json::from_slice(&env.server.stored_report(&ids[0]).unwrap()).unwrap();
@@ -100,7 +104,17 @@ fn queries_print_tables_and_json() {
 
     let out = env
         .wats()
-        .args(["--json", "report", "query", "--serial", "SN-0000", "--part", "PCBA-1001", "--since", "2000-01-01"])
+        .args([
+            "--json",
+            "report",
+            "query",
+            "--serial",
+            "SN-0000",
+            "--part",
+            "PCBA-1001",
+            "--since",
+            "2000-01-01",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -123,7 +137,11 @@ fn queries_print_tables_and_json() {
         .assert()
         .code(1);
 
-    let out = env.wats().args(["product", "list", "--json"]).output().unwrap();
+    let out = env
+        .wats()
+        .args(["product", "list", "--json"])
+        .output()
+        .unwrap();
     let products: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(products.len(), 100);
     env.wats()
@@ -138,9 +156,17 @@ fn queries_print_tables_and_json() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("ICT"));
-    let out = env.wats().args(["process", "list", "--all", "--json"]).output().unwrap();
+    let out = env
+        .wats()
+        .args(["process", "list", "--all", "--json"])
+        .output()
+        .unwrap();
     let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let out = env.wats().args(["process", "list", "--json"]).output().unwrap();
+    let out = env
+        .wats()
+        .args(["process", "list", "--json"])
+        .output()
+        .unwrap();
     let default: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(all.len() >= default.len() && !default.is_empty());
 }
@@ -152,7 +178,10 @@ fn version_names_client_and_server() {
         .arg("version")
         .assert()
         .code(0)
-        .stdout(predicate::str::contains(format!("wats {}", env!("CARGO_PKG_VERSION"))))
+        .stdout(predicate::str::contains(format!(
+            "wats {}",
+            env!("CARGO_PKG_VERSION")
+        )))
         .stdout(predicate::str::contains(wats_mock::SERVER_VERSION));
     env.wats()
         .env_remove("WATS_BASE_URL")
@@ -202,20 +231,32 @@ fn check_round_trips_files_and_names_the_failures() {
     let dir = env.home.path().join("out");
     write_reports(&dir, 2);
     let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/wats-samples");
-    std::fs::copy(format!("{samples}/advanced_uut.json"), dir.join("advanced.json")).unwrap();
+    std::fs::copy(
+        format!("{samples}/advanced_uut.json"),
+        dir.join("advanced.json"),
+    )
+    .unwrap();
     env.wats()
         .args(["check", "out"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("3 file(s) as report: 3 ok, 0 failed"));
+        .stdout(predicate::str::contains(
+            "3 file(s) as report: 3 ok, 0 failed",
+        ));
     std::fs::write(dir.join("zz-broken.json"), "{\"steps\": [1,").unwrap();
     env.wats()
         .args(["check", "out"])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("FAIL out/zz-broken.json"))
-        .stdout(predicate::str::contains("4 file(s) as report: 3 ok, 1 failed"));
-    let out = env.wats().args(["--json", "check", "out"]).output().unwrap();
+        .stdout(predicate::str::contains(
+            "4 file(s) as report: 3 ok, 1 failed",
+        ));
+    let out = env
+        .wats()
+        .args(["--json", "check", "out"])
+        .output()
+        .unwrap();
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -263,7 +304,10 @@ fn config_shows_where_each_setting_came_from_and_login_stores_them_owner_only() 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(env.config_file()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(env.config_file())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     // from now on the file alone is enough
@@ -275,7 +319,10 @@ fn config_shows_where_each_setting_came_from_and_login_stores_them_owner_only() 
         .output()
         .unwrap();
     let (stdout, _) = texts(&out);
-    assert!(stdout.contains(&format!("file {}", env.config_file().display())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("file {}", env.config_file().display())),
+        "{stdout}"
+    );
     env.wats()
         .env_remove("WATS_BASE_URL")
         .env_remove("WATS_TOKEN")

@@ -49,15 +49,26 @@ fn server_failures_spool_and_flush_delivers_them_once() {
         .stdout(predicate::str::contains("wats spool flush"));
     assert_eq!(env.server.report_count(), base + 7);
 
-    let status = env.wats().args(["spool", "status", "--json"]).output().unwrap();
+    let status = env
+        .wats()
+        .args(["spool", "status", "--json"])
+        .output()
+        .unwrap();
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status["waiting"], 3);
     assert_eq!(status["rejected"], 0);
 
-    let list = env.wats().args(["spool", "list", "--json"]).output().unwrap();
+    let list = env
+        .wats()
+        .args(["spool", "list", "--json"])
+        .output()
+        .unwrap();
     let list: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
     let waiting: Vec<&str> = list.iter().map(|e| e["id"].as_str().unwrap()).collect();
-    assert_eq!(waiting, ids[..3].iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        waiting,
+        ids[..3].iter().map(String::as_str).collect::<Vec<_>>()
+    );
 
     env.wats()
         .args(["spool", "list"])
@@ -99,9 +110,15 @@ fn rejected_and_unreadable_files_are_reported_with_the_reason_and_exit_4() {
         stderr.contains("rejected") && stderr.contains("missing the required field 'pn'"),
         "{stderr}"
     );
-    assert!(stderr.contains("failed") && stderr.contains("broken.json"), "{stderr}");
+    assert!(
+        stderr.contains("failed") && stderr.contains("broken.json"),
+        "{stderr}"
+    );
     assert_eq!(env.posts(), 3, "the broken file is never sent");
-    assert!(json_files(&env.spool_dir()).is_empty(), "a rejection is not spooled");
+    assert!(
+        json_files(&env.spool_dir()).is_empty(),
+        "a rejection is not spooled"
+    );
 
     // only an unreadable file: exit 1
     env.wats()
@@ -116,7 +133,11 @@ fn json_summary_lists_every_file() {
     let dir = env.home.path().join("reports");
     let ids = write_reports(&dir, 2);
     std::fs::write(dir.join("refused.json"), refused_report().1).unwrap();
-    let out = env.wats().args(["--json", "submit", "reports"]).output().unwrap();
+    let out = env
+        .wats()
+        .args(["--json", "submit", "reports"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["files"], 3);
@@ -167,7 +188,11 @@ fn spool_rejected_and_retry() {
         .assert()
         .code(4)
         .stderr(predicate::str::contains("missing the required field 'pn'"));
-    let out = env.wats().args(["spool", "rejected", "--json"]).output().unwrap();
+    let out = env
+        .wats()
+        .args(["spool", "rejected", "--json"])
+        .output()
+        .unwrap();
     let rejected: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0]["id"], bad_id.as_str());
@@ -183,9 +208,16 @@ fn spool_rejected_and_retry() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("back in the queue"));
-    let status = env.wats().args(["spool", "status", "--json"]).output().unwrap();
+    let status = env
+        .wats()
+        .args(["spool", "status", "--json"])
+        .output()
+        .unwrap();
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    assert_eq!((status["waiting"].as_u64(), status["rejected"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(
+        (status["waiting"].as_u64(), status["rejected"].as_u64()),
+        (Some(1), Some(0))
+    );
     env.wats()
         .args(["spool", "status"])
         .assert()

@@ -51,7 +51,11 @@ pub(crate) fn run(ctx: &Ctx, kind: &str, paths: &[PathBuf]) -> Result<u8, Failur
         if ctx.json {
             output::json_line(&checked)?;
         } else if let Some(error) = &checked.error {
-            output::line(&format!("{} {}: {error}", paint(BAD, "FAIL"), file.display()))?;
+            output::line(&format!(
+                "{} {}: {error}",
+                paint(BAD, "FAIL"),
+                file.display()
+            ))?;
         } else if let Some(first) = checked.differences.first() {
             output::line(&format!(
                 "{} {}: {} difference(s), first {first}",

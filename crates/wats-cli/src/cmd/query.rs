@@ -201,7 +201,10 @@ mod tests {
 
     #[test]
     fn since_accepts_dates_and_times() {
-        assert_eq!(since("2026-01-31").unwrap().to_rfc3339(), "2026-01-31T00:00:00+00:00");
+        assert_eq!(
+            since("2026-01-31").unwrap().to_rfc3339(),
+            "2026-01-31T00:00:00+00:00"
+        );
         assert_eq!(
             since("2026-01-31T10:00:00+02:00").unwrap().to_rfc3339(),
             "2026-01-31T10:00:00+02:00"

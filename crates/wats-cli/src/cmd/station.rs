@@ -40,8 +40,8 @@ fn view(station: &Station) -> View {
 
 /// Run `wats station`.
 pub(crate) fn run(ctx: &Ctx) -> Result<u8, Failure> {
-    let station = Station::detect()
-        .map_err(|e| Failure::failed(format!("station detection failed: {e}")))?;
+    let station =
+        Station::detect().map_err(|e| Failure::failed(format!("station detection failed: {e}")))?;
     let v = view(&station);
     if ctx.json {
         output::json(&v)?;

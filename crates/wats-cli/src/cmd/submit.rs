@@ -87,9 +87,9 @@ fn progress(n: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(n as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} {msg} [{elapsed_precise}, {eta} left]",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed_precise}, {eta} left]")
+    {
         bar.set_style(style);
     }
     bar

@@ -37,7 +37,9 @@ fn sync_dir(dir: &Path) {
 /// Write `bytes` to `path` atomically and durably.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".tmp-{}-{name}", std::process::id()));
     let mut file = File::create(&tmp).map_err(|e| io(&tmp, &e))?;
     file.write_all(bytes).map_err(|e| io(&tmp, &e))?;
@@ -204,8 +206,12 @@ impl Journal {
             return first;
         }
         let path = Path::new(name);
-        let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        let ext = path.extension().map_or_else(String::new, |e| e.to_string_lossy().into_owned());
+        let stem = path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let ext = path
+            .extension()
+            .map_or_else(String::new, |e| e.to_string_lossy().into_owned());
         (1u32..)
             .map(|n| dir.join(format!("{stem}.{n}.{ext}")))
             .find(|p| !p.exists())
@@ -241,7 +247,9 @@ impl Journal {
             self.state.join(name)
         };
         let to = Self::free_name(&self.rejected, name);
-        let to_name = to.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let to_name = to
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         write_atomic(
             &self.rejected.join(format!("{to_name}.reason.txt")),
             format!("{}\n", reason.trim_end()).as_bytes(),
@@ -266,7 +274,12 @@ mod tests {
         for name in ["a.json", "b.json", ".hidden.json", "c.json.part"] {
             fs::write(dir.path().join(name), "{}").unwrap();
         }
-        let names: Vec<_> = j.scan_inbox().unwrap().into_iter().map(|s| s.name).collect();
+        let names: Vec<_> = j
+            .scan_inbox()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(names, ["a.json", "b.json"]);
         j.take("a.json").unwrap();
         j.set_id("a.json", "id-1").unwrap();

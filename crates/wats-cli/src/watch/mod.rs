@@ -104,7 +104,11 @@ impl Watch<'_> {
 
     fn finish_done(&mut self, name: &str, id: &str) -> Result<(), Failure> {
         let to = self.journal.done(name)?;
-        tracing::info!(file = name, report_id = id, "report delivered; moved to done/");
+        tracing::info!(
+            file = name,
+            report_id = id,
+            "report delivered; moved to done/"
+        );
         self.emit(&Event {
             file: name,
             outcome: "done",
@@ -148,13 +152,27 @@ impl Watch<'_> {
                     .id
                     .as_str()
                     .filter(|id| wats_spool::is_valid_id(id))
-                    .map_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string(), str::to_owned);
+                    .map_or_else(
+                        || uuid::Uuid::new_v4().hyphenated().to_string(),
+                        str::to_owned,
+                    );
                 self.journal.set_id(name, &id)?;
                 id
             }
         };
-        if !fresh && !self.recover(name, &id).await? {
-            return Ok(());
+        // For a file of unknown outcome, hold the spool's flush lock while deciding: taking
+        // it puts back reports a killed flusher had claimed (so they are seen as waiting),
+        // and no other flusher can deliver this report between the check and a resubmission.
+        let mut _flush_lock = None;
+        if !fresh {
+            let spool = self.client.spool().open().await?;
+            match spool.try_lock()? {
+                Some(lock) => _flush_lock = Some(lock),
+                None => return Ok(()), // another process is flushing: decide next round
+            }
+            if !self.recover(name, &id).await? {
+                return Ok(());
+            }
         }
         let mut report = report;
         report.id.set(id.clone());
@@ -234,7 +252,8 @@ impl Watch<'_> {
         let now = Instant::now();
         let seen = self.journal.scan_inbox()?;
         let names: HashSet<&str> = seen.iter().map(|s| s.name.as_str()).collect();
-        self.observed.retain(|name, _| names.contains(name.as_str()));
+        self.observed
+            .retain(|name, _| names.contains(name.as_str()));
         for file in seen {
             if self.stopping() {
                 break;
