@@ -32,7 +32,7 @@ fn since(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, Failure> {
 }
 
 /// Turn "not found" into exit 1 with a clear message.
-fn not_found(what: String) -> Failure {
+fn not_found(what: &str) -> Failure {
     Failure::failed(format!("{what} not found"))
 }
 
@@ -43,7 +43,7 @@ pub(crate) async fn report_get(ctx: &Ctx, id: &str) -> Result<u8, Failure> {
         .reports()
         .get_opt(id)
         .await?
-        .ok_or_else(|| not_found(format!("report {id}")))?;
+        .ok_or_else(|| not_found(&format!("report {id}")))?;
     if ctx.json {
         output::json(&report)?;
         return Ok(exit::OK);
@@ -125,7 +125,7 @@ pub(crate) async fn unit_get(ctx: &Ctx, serial: &str, part: &str) -> Result<u8, 
         .production()
         .get_unit_opt(serial, part)
         .await?
-        .ok_or_else(|| not_found(format!("unit {serial} / {part}")))?;
+        .ok_or_else(|| not_found(&format!("unit {serial} / {part}")))?;
     if ctx.json {
         output::json(&unit)?;
         return Ok(exit::OK);
