@@ -75,6 +75,16 @@ pub(crate) fn is_rejection(e: &Error) -> bool {
     code_of(e) == REJECTED || matches!(e, Error::NotFound { .. })
 }
 
+/// Whether a refusal is about the client's set-up (token, permissions, URL, proxy) rather
+/// than the report: the spool's flush stops on these instead of rejecting the report.
+pub(crate) fn is_setup_error(e: &Error) -> bool {
+    match e {
+        Error::Unauthorized { .. } | Error::Forbidden { .. } | Error::NotFound { .. } => true,
+        Error::Status { status, .. } => matches!(status, 401 | 403 | 404 | 407 | 421 | 425),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +110,11 @@ mod tests {
         );
         assert!(is_rejection(&status(422)));
         assert!(!is_rejection(&status(502)));
+        assert!(is_setup_error(&status(407)) && !is_setup_error(&status(400)));
+        assert!(is_setup_error(&Error::Unauthorized {
+            message: "m".into(),
+            correlation_id: None
+        }));
         assert_eq!(OK, 0);
     }
 }

@@ -276,3 +276,32 @@ fn one_watcher_per_folder() {
         .code(1)
         .stderr(predicates::str::contains("another `wats watch`"));
 }
+
+#[test]
+fn a_wrong_token_keeps_the_files_until_a_watcher_with_the_right_one_delivers_them() {
+    let env = Env::new();
+    let inbox = env.home.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut w = watch(&env, &inbox, &["--token", "d3Jvbmc6d3Jvbmc="]);
+    let ids = drop_reports(&inbox, 2);
+    wait_until("the refusal is logged", || {
+        w.stderr().iter().any(|l| l.contains("will retry"))
+    });
+    // one refused request per round: the first file is taken, the other waits in the inbox
+    assert_eq!(
+        json_files(&inbox.join(".wats-watch")).len() + json_files(&inbox).len(),
+        2,
+        "kept, not rejected"
+    );
+    assert!(json_files(&inbox.join("rejected")).is_empty());
+    assert_eq!(w.terminate(), 0);
+
+    let w2 = watch(&env, &inbox, &[]);
+    wait_until("2 done", || {
+        json_files(&inbox.join("done")).len() == 2 && w2.outcomes("done").len() == 2
+    });
+    for id in &ids {
+        assert!(env.server.stored_report(id).is_some());
+    }
+    assert!(json_files(&inbox.join("rejected")).is_empty());
+}

@@ -34,6 +34,10 @@ pub(crate) enum FileOutcome {
     Rejected {
         /// The server's reason.
         reason: String,
+        /// Whether the refusal is about the set-up (401, 403, 404, 407, 421, 425: the
+        /// token, permissions or URL), not the report: the same report may pass later.
+        #[serde(skip)]
+        setup: bool,
     },
     /// It could not be read, parsed, or neither submitted nor spooled.
     Failed {
@@ -58,6 +62,7 @@ pub(crate) async fn submit_one(client: &wats_http::Client, report: &Report) -> F
         },
         Err(e) if exit::is_rejection(&e) => FileOutcome::Rejected {
             reason: e.to_string(),
+            setup: exit::is_setup_error(&e),
         },
         Err(e) => FileOutcome::Failed {
             reason: e.to_string(),
@@ -112,7 +117,7 @@ pub(crate) async fn run(ctx: &Ctx, paths: &[PathBuf]) -> Result<u8, Failure> {
         match &outcome {
             FileOutcome::Submitted { .. } => summary.submitted += 1,
             FileOutcome::Spooled { .. } => summary.spooled += 1,
-            FileOutcome::Rejected { reason } | FileOutcome::Failed { reason } => {
+            FileOutcome::Rejected { reason, .. } | FileOutcome::Failed { reason } => {
                 if matches!(outcome, FileOutcome::Rejected { .. }) {
                     summary.rejected += 1;
                 } else {

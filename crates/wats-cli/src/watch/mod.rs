@@ -77,11 +77,14 @@ struct Watch<'a> {
     waiting: HashMap<String, String>,
     /// Becomes `true` on Ctrl-C or SIGTERM.
     stop: tokio::sync::watch::Receiver<bool>,
+    /// The server refused a request for a set-up reason this round: try no more files
+    /// until the next round (one refused request per interval, not one per file).
+    refused: bool,
 }
 
 impl Watch<'_> {
     fn stopping(&self) -> bool {
-        *self.stop.borrow()
+        *self.stop.borrow() || self.refused
     }
 
     fn emit(&self, event: &Event<'_>) {
@@ -189,7 +192,14 @@ impl Watch<'_> {
                 });
                 self.waiting.insert(id, name.to_owned());
             }
-            FileOutcome::Rejected { reason } => {
+            FileOutcome::Rejected {
+                reason,
+                setup: true,
+            } => {
+                tracing::error!(file = name, report_id = %id, reason, "WATS refused the request (check the server URL and token); will retry");
+                self.refused = true;
+            }
+            FileOutcome::Rejected { reason, .. } => {
                 self.finish_rejected(name, Some(&id), &reason, false)?;
             }
             FileOutcome::Failed { reason } => {
@@ -331,6 +341,7 @@ impl Watch<'_> {
 
     /// One round: recover, scan, flush.
     async fn round(&mut self) {
+        self.refused = false;
         if let Err(e) = self.recover_taken().await {
             tracing::error!(error = %e, "recovering taken files failed; will retry");
         }
@@ -393,6 +404,7 @@ pub(crate) async fn run(ctx: &Ctx, args: &WatchArgs) -> Result<u8, Failure> {
         observed: HashMap::new(),
         waiting: HashMap::new(),
         stop: stop_rx.clone(),
+        refused: false,
     };
     tracing::info!(
         dir = %dir.display(),
@@ -401,9 +413,9 @@ pub(crate) async fn run(ctx: &Ctx, args: &WatchArgs) -> Result<u8, Failure> {
         spool = %watch.client.spool().dir().map(|d| d.display().to_string()).unwrap_or_default(),
         "watching"
     );
-    while !watch.stopping() {
+    while !*stop_rx.borrow() {
         watch.round().await;
-        if watch.stopping() {
+        if *stop_rx.borrow() {
             break;
         }
         tokio::select! {
