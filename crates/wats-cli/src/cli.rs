@@ -109,7 +109,10 @@ DIR/.wats-watch/ until delivered: then done/, or rejected/ with NAME.reason.txt.
 Survives restarts without submitting a file twice. Stops on Ctrl-C or SIGTERM.")]
     Watch(WatchArgs),
     /// The report spool: what waits for WATS.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  wats spool status\n  wats spool flush\n  wats spool rejected"
+    )]
     Spool(SpoolCommand),
     /// Which test station this is, and which tier supplied each value.
     #[command(after_help = "\
@@ -137,16 +140,22 @@ Exit code 1 if any file fails.")]
         paths: Vec<PathBuf>,
     },
     /// Reports: get one, query headers.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  wats report query --serial SN-0042\n  wats report get 3f2c1a9e-8d5b-4c1e-9a7f-0b6d2e4c8a10"
+    )]
     Report(ReportCommand),
     /// Production units.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  wats unit get SN-0042 PCBA-1001"
+    )]
     Unit(UnitCommand),
     /// Products.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Examples:\n  wats product list")]
     Product(ProductCommand),
     /// Processes (operation types).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Examples:\n  wats process list --all")]
     Process(ProcessCommand),
     /// The version of this program and of the server.
     #[command(after_help = "\
@@ -345,15 +354,12 @@ mod tests {
                 if sub.get_name() == "help" {
                     continue;
                 }
-                if sub.has_subcommands() {
-                    walk(sub, &name);
-                } else {
-                    let help = sub.get_after_help().map(ToString::to_string);
-                    assert!(
-                        help.is_some_and(|h| h.contains("Examples:")),
-                        "{name} has no examples in --help"
-                    );
-                }
+                let help = sub.get_after_help().map(ToString::to_string);
+                assert!(
+                    help.is_some_and(|h| h.contains("Examples:")),
+                    "{name} has no examples in --help"
+                );
+                walk(sub, &name);
             }
         }
         walk(&Cli::command(), "wats");
