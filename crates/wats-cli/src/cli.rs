@@ -104,7 +104,7 @@ Examples:
 
 A file is taken when its size and modification time stay the same across two checks
 SETTLE apart (or write `name.json.part` and rename it to `name.json` when complete;
-files not ending in .json, or starting with '.', are ignored). Taken files wait in
+files not ending in .json, or starting with '.', and subfolders are ignored). Taken files wait in
 DIR/.wats-watch/ until delivered: then done/, or rejected/ with NAME.reason.txt.
 Survives restarts without submitting a file twice. Stops on Ctrl-C or SIGTERM.")]
     Watch(WatchArgs),
