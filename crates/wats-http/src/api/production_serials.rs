@@ -48,6 +48,7 @@ pub struct TakeOptions {
     ref_pn: Option<String>,
     station_name: Option<String>,
     only_in_sequence: Option<bool>,
+    format: Option<SerialFormat>,
 }
 
 impl TakeOptions {
@@ -81,8 +82,18 @@ impl TakeOptions {
     }
 }
 
+impl TakeOptions {
+    /// `format`: the form of the answer (`XML` or `CSV`); unset, the server's default.
+    /// [`take`](ProductionSerials::take) reads a JSON list and an XML document alike.
+    pub fn format(mut self, format: SerialFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+}
+
 impl QueryParams for TakeOptions {
-    const NAMES: &'static [&'static str] = &["refSN", "refPN", "stationName", "onlyInSequence"];
+    const NAMES: &'static [&'static str] =
+        &["refSN", "refPN", "stationName", "onlyInSequence", "format"];
 
     fn write_query(&self, q: &mut Query) {
         q.push_opt("refSN", self.ref_sn.as_deref());
@@ -92,6 +103,7 @@ impl QueryParams for TakeOptions {
             "onlyInSequence",
             self.only_in_sequence.map(super::reports::bool_str),
         );
+        q.push_opt("format", self.format.map(SerialFormat::as_str));
     }
 }
 
