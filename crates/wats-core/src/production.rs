@@ -1,4 +1,4 @@
-//! Production (MES) models besides [`Unit`](crate::Unit): verification, phases, changes,
+//! Production (MES) models besides [`Unit`]: verification, phases, changes,
 //! serial-number types, batches and the answer of a unit save.
 //!
 //! Lossless like every model here: absent, `null` and values are kept apart, unknown members
