@@ -69,7 +69,9 @@ async fn station_loop(client: &Client, sn_type: &str) -> wats::Result<()> {
             message: e.to_string(),
         })?;
     let grade = production.verify_unit(&box_sn, Some(BOX_PN)).await?;
-    let done_here = grade.process(PROCESS).is_some_and(wats::core::UnitVerification::is_passing);
+    let done_here = grade
+        .process(PROCESS)
+        .is_some_and(wats::core::UnitVerification::is_passing);
     println!(
         "1. box {box_sn}: verification {:?}; operation {PROCESS} {}",
         grade.status(),
