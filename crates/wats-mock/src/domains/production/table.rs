@@ -1,6 +1,7 @@
 //! The production mock's route table.
 
 use super::internal::*;
+use super::lists::*;
 use super::*;
 use crate::domains::Served;
 
