@@ -1,8 +1,8 @@
 use serde_json::json;
 use wats_core::{Phase, ProductionBatch, Unit};
 use wats_http::{
-    ChildCheck, ChildValidation, ReserveRequest, SerialFormat, TakeOptions, UnitPhaseCache,
-    UnitQuery,
+    ChildCheck, ChildValidation, ReserveRequest, SerialFilter, SerialFormat, TakeOptions,
+    UnitPhaseCache, UnitQuery,
 };
 
 use crate::{Expect, Wire, case};
@@ -238,6 +238,32 @@ async fn serials(w: &mut Wire) {
         production_serials.by_reference,
         c => c.production().serials().by_reference("MAC", None, Some("BOX")),
         Expect::new("GET", "/api/Production/SerialNumbers/ByReference?serialNumberType=MAC&refPN=BOX")
+    );
+    let at = wats_core::time::parse("2026-01-30T22:01:41+01:00").unwrap();
+    case!(
+        w,
+        production_serials.by_range_with,
+        c => c.production().serials().by_range_with(
+            "MAC",
+            &SerialFilter::new().start_address("A0").start_date(&at)
+        ),
+        Expect::new(
+            "GET",
+            "/api/Production/SerialNumbers/ByRange?serialNumberType=MAC&startAddress=A0&startDate=2026-01-30T22%3A01%3A41%2B01%3A00"
+        )
+    );
+    case!(
+        w,
+        production_serials.export_with,
+        c => c.production().serials().export_with(
+            "MAC",
+            SerialFormat::Csv,
+            &SerialFilter::new().end_address("A9").end_date(&at)
+        ),
+        Expect::new(
+            "GET",
+            "/api/Production/SerialNumbers?serialNumberType=MAC&format=CSV&endAddress=A9&endDate=2026-01-30T22%3A01%3A41%2B01%3A00"
+        )
     );
     case!(
         w,

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use wats_core::{Error, Phase, ProductionBatch, Status, Unit, UnitsSaved, UutReportBuilder};
 use wats_http::{
-    ChildCheck, ChildValidation, ReserveRequest, SerialFormat, TakeOptions, UnitPhaseCache,
-    UnitQuery,
+    ChildCheck, ChildValidation, ReserveRequest, SerialFilter, SerialFormat, TakeOptions,
+    UnitPhaseCache, UnitQuery,
 };
 use wats_mock::MockServer;
 
@@ -391,6 +391,31 @@ async fn serial_numbers_find_import_export_reserve_and_free() {
     assert_eq!(next, ["00AA00000001", "00AA00000002"]);
     let xml = s.export("MAC", SerialFormat::Xml).await.unwrap();
     assert!(xml.starts_with(b"<SerialNumbers"));
+    let only = s
+        .export_with(
+            "MAC",
+            SerialFormat::Csv,
+            &SerialFilter::new()
+                .start_address(&taken[1])
+                .end_address(&taken[2]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&only).lines().count(),
+        3,
+        "header and two rows"
+    );
+    let ranged = s
+        .by_range_with(
+            "MAC",
+            &SerialFilter::new()
+                .start_address(&taken[2])
+                .end_address(&taken[2]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ranged.len(), 1);
 
     // Internal: reserve (no token in the body: the mock refuses one), count, free.
     let internal = c.production().internal();

@@ -12,7 +12,7 @@ pub use super::production_feed::UnitChangeFeed;
 pub use super::production_internal::{
     ChildValidation, ProductionInternal, ReserveRequest, UnitPhaseCache,
 };
-pub use super::production_serials::{ProductionSerials, SerialFormat, TakeOptions};
+pub use super::production_serials::{ProductionSerials, SerialFilter, SerialFormat, TakeOptions};
 
 use crate::api::query::UnitQuery;
 use crate::endpoint::macros::calls;

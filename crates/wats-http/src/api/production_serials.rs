@@ -107,6 +107,66 @@ impl QueryParams for TakeOptions {
     }
 }
 
+/// The optional filters of the serial-number lists and export: a range of numbers
+/// (`startAddress`, `endAddress`) and a range of generation times (`startDate`, `endDate`,
+/// sent as RFC 3339 with their own offset). Unset filters are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SerialFilter {
+    start_address: Option<String>,
+    end_address: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+}
+
+impl SerialFilter {
+    /// No filter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// From this number on (`startAddress`).
+    pub fn start_address(mut self, sn: impl Into<String>) -> Self {
+        self.start_address = Some(sn.into());
+        self
+    }
+
+    /// Up to this number (`endAddress`).
+    pub fn end_address(mut self, sn: impl Into<String>) -> Self {
+        self.end_address = Some(sn.into());
+        self
+    }
+
+    /// Generated at or after (`startDate`).
+    pub fn start_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        self.start_date = Some(at.to_rfc3339());
+        self
+    }
+
+    /// Generated at or before (`endDate`).
+    pub fn end_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        self.end_date = Some(at.to_rfc3339());
+        self
+    }
+}
+
+impl QueryParams for SerialFilter {
+    const NAMES: &'static [&'static str] = &["startAddress", "endAddress", "startDate", "endDate"];
+
+    fn write_query(&self, q: &mut Query) {
+        q.push_opt("startAddress", self.start_address.as_deref());
+        q.push_opt("endAddress", self.end_address.as_deref());
+        q.push_opt("startDate", self.start_date.as_deref());
+        q.push_opt("endDate", self.end_date.as_deref());
+    }
+}
+
 calls! {
     /// Serial-number calls, from `client.production().serials()`.
     handle ProductionSerials, domain "production_serials", via "production().serials()";
@@ -167,6 +227,20 @@ calls! {
         answer list;
     }
 
+    /// Serial numbers of a type, filtered by number range and generation time
+    /// (`GET /api/Production/SerialNumbers/ByRange` with any of `startAddress`,
+    /// `endAddress`, `startDate`, `endDate`).
+    ///
+    /// # Errors
+    /// Status, transport, timeout and decode errors.
+    fn by_range_with(serial_number_type: &str, filter: &SerialFilter) -> Vec<Value> {
+        GET "/api/Production/SerialNumbers/ByRange";
+        pywats "production.find_serial_numbers_in_range (with dates)";
+        query ["serialNumberType" = serial_number_type];
+        options filter: SerialFilter;
+        answer list;
+    }
+
     /// Import a file of serial numbers (`PUT /api/Production/SerialNumbers`), sent verbatim
     /// with the format's content type.
     ///
@@ -189,6 +263,18 @@ calls! {
         GET "/api/Production/SerialNumbers";
         pywats "production.export_serial_numbers";
         query ["serialNumberType" = serial_number_type, "format" = format.as_str()];
+        answer bytes;
+    }
+
+    /// Like [`export`](Self::export), limited by number range and generation time.
+    ///
+    /// # Errors
+    /// Status, transport and timeout errors.
+    fn export_with(serial_number_type: &str, format: SerialFormat, filter: &SerialFilter) -> Bytes {
+        GET "/api/Production/SerialNumbers";
+        pywats "production.export_serial_numbers (with a range)";
+        query ["serialNumberType" = serial_number_type, "format" = format.as_str()];
+        options filter: SerialFilter;
         answer bytes;
     }
 }

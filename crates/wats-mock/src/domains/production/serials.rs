@@ -287,7 +287,13 @@ pub(crate) fn export(req: &Req<'_>) -> Reply {
         let format = need(req, "format")?;
         let mut p = pools(req);
         let pool = pool(&mut p, &ty)?;
-        let all: Vec<String> = pool.all().into_iter().cloned().collect();
+        let (start, end) = (req.q("startAddress"), req.q("endAddress"));
+        let all: Vec<String> = pool
+            .all()
+            .into_iter()
+            .filter(|sn| in_range(sn, start.as_deref(), end.as_deref()))
+            .cloned()
+            .collect();
         if format.eq_ignore_ascii_case("xml") {
             return Ok(Reply::bytes(sn_xml(&ty, &all), "application/xml"));
         }
