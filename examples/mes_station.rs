@@ -128,18 +128,19 @@ async fn station_loop(client: &Client, sn_type: &str) -> wats::Result<()> {
     // 5. Verified now? Then on to the next phase, looked up by name in the cached list.
     let passing = production.is_unit_passing(&box_sn, Some(BOX_PN)).await?;
     let phases = UnitPhaseCache::new(Duration::from_secs(600));
-    production.internal().unit_phases(&phases).await?;
     let next = if passing {
         "Finalized"
     } else {
-        "ProductionRepair"
+        "Production repair"
     };
+    production
+        .internal()
+        .set_phase_by_name(&phases, &box_sn, BOX_PN, next)
+        .await?;
     let phase_id = phases
         .phase_by_name(next)
         .and_then(|p| p.unit_phase_id.value().copied())
-        .and_then(|id| i32::try_from(id).ok())
-        .unwrap_or_else(|| Phase::from_name(next).map_or(1, Phase::id));
-    production.set_unit_phase(&box_sn, BOX_PN, phase_id).await?;
+        .unwrap_or_default();
     println!("5. passing: {passing}; phase set to {next} ({phase_id})");
 
     // 6. What the server now knows about the box.

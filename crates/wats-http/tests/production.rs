@@ -496,3 +496,87 @@ async fn unit_phases_are_cached_for_their_ttl_and_refreshed_on_demand() {
     assert_eq!(count(), 3);
     assert!(internal.is_connected().await.unwrap());
 }
+
+#[tokio::test]
+async fn phases_are_set_by_server_name() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let p = c.production();
+    p.save_unit(&Unit::new("N-1", "PCB", "A")).await.unwrap();
+    let cache = UnitPhaseCache::new(Duration::from_secs(600));
+    let internal = p.internal();
+    internal
+        .set_phase_by_name(&cache, "N-1", "PCB", "In storage")
+        .await
+        .unwrap();
+    assert_eq!(
+        p.get_unit("N-1", "PCB")
+            .await
+            .unwrap()
+            .unit_phase_id
+            .value(),
+        Some(&1024)
+    );
+    // A queued phase only the server's list knows, by its code.
+    internal
+        .set_phase_by_name(&cache, "N-1", "PCB", "UnderProductionQueued")
+        .await
+        .unwrap();
+    assert_eq!(
+        p.get_unit("N-1", "PCB")
+            .await
+            .unwrap()
+            .unit_phase_id
+            .value(),
+        Some(&4098)
+    );
+    server.reset_counters();
+    let bad = internal
+        .set_phase_by_name(&cache, "N-1", "PCB", "Teleported")
+        .await;
+    assert!(matches!(bad, Err(Error::InvalidInput { .. })), "{bad:?}");
+    assert_eq!(server.requests_for("/api/Production/SetUnitPhase"), 0);
+    assert_eq!(
+        server.requests_for("/api/internal/Mes/GetUnitPhases"),
+        0,
+        "cached"
+    );
+}
+
+/// A server that ignores `$skip` answers every page alike: the feed stops at the first
+/// page that brings nothing new instead of looping.
+#[tokio::test]
+async fn the_change_feed_cannot_loop_on_a_server_ignoring_skip() {
+    let server = support::TestServer::start(|_, _| {
+        support::Reply::json(
+            200,
+            r#"[{"id":1,"unitSerialNumber":"A"},{"id":2,"unitSerialNumber":"B"}]"#,
+        )
+    })
+    .await;
+    let c = support::client(&server.url()).build().unwrap();
+    let b = wats_sync::Client::from_async(&c, wats_sync::RuntimeMode::Shared).unwrap();
+    let ids = tokio::task::spawn_blocking(move || {
+        let ids: Vec<i64> = b
+            .production()
+            .changes(2)
+            .map(|c| *c.unwrap().id.value().unwrap())
+            .collect();
+        drop(b);
+        ids
+    })
+    .await
+    .unwrap();
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(
+        server.count(),
+        2,
+        "one page, and one more that brought nothing new"
+    );
+    let seen = server.seen();
+    assert_eq!(seen[0].target, "/api/Production/Units/Changes?maxCount=2");
+    assert_eq!(
+        seen[1].target,
+        "/api/Production/Units/Changes?maxCount=2&%24skip=2"
+    );
+}

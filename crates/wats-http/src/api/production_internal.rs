@@ -558,4 +558,42 @@ impl<'c, C: Caller> ProductionInternal<'c, C> {
             Ok(cache.store(list))
         })
     }
+
+    /// Set a unit's phase by name: the name (or code) is looked up in the server's phase
+    /// list (from `cache`, fetched when stale), else among the documented
+    /// [`Phase`](wats_core::Phase)s; then `PUT /api/Production/SetUnitPhase` with its id.
+    ///
+    /// # Errors
+    /// [`wats_core::Error::InvalidInput`] for a name neither knows (the phase is not set);
+    /// the errors of [`unit_phases`](Self::unit_phases) and of
+    /// [`Production::set_unit_phase`](crate::Production::set_unit_phase).
+    pub fn set_phase_by_name(
+        &self,
+        cache: &UnitPhaseCache,
+        serial_number: &str,
+        part_number: &str,
+        phase: &str,
+    ) -> C::Ret<'c, ()> {
+        let cache = cache.clone();
+        let (sn, pn, name) = (
+            serial_number.to_owned(),
+            part_number.to_owned(),
+            phase.to_owned(),
+        );
+        self.caller.run(move |client| async move {
+            ProductionInternal::new(&client).unit_phases(&cache).await?;
+            let id = cache
+                .phase_by_name(&name)
+                .and_then(|p| p.unit_phase_id.value().copied())
+                .and_then(|id| i32::try_from(id).ok())
+                .or_else(|| wats_core::Phase::from_name(&name).map(wats_core::Phase::id))
+                .ok_or_else(|| wats_core::Error::InvalidInput {
+                    field: "phase".to_owned(),
+                    message: format!("no unit phase is named {name:?}"),
+                })?;
+            crate::Production::new(&client)
+                .set_unit_phase(&sn, &pn, id)
+                .await
+        })
+    }
 }
