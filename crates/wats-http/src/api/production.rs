@@ -178,7 +178,7 @@ calls! {
     /// [`Error::NotFound`] for an unknown unit; status, transport, timeout, decode errors.
     fn verify_unit(serial_number: &str, part_number: Option<&str>) -> UnitVerificationGrade {
         GET "/api/Production/UnitVerification";
-        pywats "production.verify_unit, production.get_unit_grade";
+        pywats "production.verify_unit, production.get_unit_grade, production.is_unit_passing";
         query ["serialNumber" = serial_number, "partNumber" = part_number];
         answer json;
         helpers [is_unit_passing];

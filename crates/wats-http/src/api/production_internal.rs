@@ -147,7 +147,7 @@ calls! {
     /// Status, transport, timeout and decode errors.
     fn get_unit_phases() -> Vec<UnitPhase> {
         GET "/api/internal/Mes/GetUnitPhases";
-        pywats "production.get_phases, production.get_all_unit_phases";
+        pywats "production.get_phases, production.get_all_unit_phases, production.get_phase, production.get_phase_id, production.get_phase_by_name (the lookups on UnitPhaseCache)";
         answer list;
         helpers [unit_phases];
     }
