@@ -146,6 +146,15 @@ async fn assembly_and_feed(w: &mut Wire) {
     );
     case!(
         w,
+        production.add_child_unit,
+        c => c.production().add_child_unit("BOX-1", "BOX", "SUB-1", "PCB", &ChildCheck::against("PCB", "B")),
+        Expect::new(
+            "POST",
+            "/api/Production/AddChildUnit?parentSerialNumber=BOX-1&parentPartNumber=BOX&childSerialNumber=SUB-1&childPartNumber=PCB&checkPartNumber=PCB&checkRevision=B"
+        )
+    );
+    case!(
+        w,
         production.remove_child_unit,
         c => c.production().remove_child_unit("BOX-1", "BOX", "SUB-1", "PCB"),
         Expect::new(
