@@ -86,6 +86,7 @@ pub mod json;
 pub mod measurement;
 pub mod process;
 pub mod product;
+pub mod production;
 pub mod report;
 pub mod roundtrip;
 pub mod step;
@@ -101,6 +102,11 @@ pub use header::ReportHeader;
 pub use measurement::{BooleanMeas, NumericMeas, StringMeas};
 pub use process::Process;
 pub use product::{Product, ProductRevision};
+pub use production::{
+    Phase, ProductionBatch, SerialIdentifier, SerialNumberType, UnitChange, UnitPhase,
+    UnitVerification, UnitVerificationGrade, UnitsSaveFailed, UnitsSaveSummary, UnitsSaved,
+    VerificationStatus,
+};
 pub use report::{MiscInfo, Report, SubUnit, UurInfo, UutInfo};
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;

@@ -441,6 +441,14 @@ impl Store {
             .map(|(_, b)| b.clone())
     }
 
+    /// The serial and part number of every stored unit (for the production domain's query).
+    pub(crate) fn unit_keys(&self) -> Vec<(String, String)> {
+        read(&self.units)
+            .iter()
+            .flat_map(|(sn, m)| m.keys().map(move |pn| (sn.clone(), pn.clone())))
+            .collect()
+    }
+
     /// Validates and stores a WSJF report; returns (id, report number).
     pub(crate) fn submit(&self, raw: Bytes) -> Result<(String, i64), Rejected> {
         // Parse outside the lock; only the insert is done under it.

@@ -2,13 +2,32 @@
 
 const OPENAPI: &str = include_str!("../../../fixtures/wats-samples/openapi_public_v3.json");
 
+/// Served routes missing from the document (each listed in wats-http's `outside_openapi()`).
+const OUTSIDE_THE_DOCUMENT: &[(&str, &str)] = &[
+    ("GET", "/api/Production/Unit/Query"),
+    ("POST", "/api/Production/Unit"),
+    ("PUT", "/api/Production/Unit"),
+    ("DELETE", "/api/Production/Unit"),
+    ("PUT", "/api/Production/ChangeUnit"),
+    ("PUT", "/api/Production/UnitTag"),
+    ("GET", "/api/Production/Batches"),
+    ("PUT", "/api/Production/Batch"),
+];
+
 #[test]
 fn every_served_route_is_in_the_openapi_document() {
     let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
     let paths = doc["paths"].as_object().expect("paths");
     let served = wats_mock::served_routes();
-    assert_eq!(served.len(), 9);
+    assert!(served.len() >= 9);
     for (method, template) in served {
+        // The domain tables also serve internal routes and the routes pyWATS sends outside
+        // the document; wats-http's registry test holds each of those to its listed reason.
+        if template.to_ascii_lowercase().starts_with("/api/internal/")
+            || OUTSIDE_THE_DOCUMENT.contains(&(method, template))
+        {
+            continue;
+        }
         let ops = paths
             .get(template)
             .unwrap_or_else(|| panic!("{template} is not in the OpenAPI document"));

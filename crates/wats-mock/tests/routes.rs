@@ -179,8 +179,8 @@ fn unknown_routes_and_methods() {
     assert!(r.message().contains("/api/Nope"));
     // In the OpenAPI doc but not served: must not be taken as a part number.
     assert_eq!(get(s.addr(), "/api/Product/Vendors").status, 404);
-    // Production/Unit/Query is not in the OpenAPI doc, so it is not served.
-    assert_eq!(get(s.addr(), "/api/Production/Unit/Query").status, 404);
+    // Production/Unit/Query is outside the OpenAPI doc but served (pyWATS relies on it).
+    assert_eq!(get(s.addr(), "/api/Production/Unit/Query").status, 200);
     let m = request(s.addr(), "POST", "/api/App/Version", &[], b"{}");
     assert_eq!(m.status, 405);
     assert_eq!(m.header("allow"), Some("GET"));

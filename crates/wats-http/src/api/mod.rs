@@ -5,6 +5,9 @@ pub(crate) mod app;
 pub(crate) mod assets;
 pub(crate) mod processes;
 pub(crate) mod production;
+pub(crate) mod production_feed;
+pub(crate) mod production_internal;
+pub(crate) mod production_serials;
 pub(crate) mod products;
 pub(crate) mod query;
 pub(crate) mod reports;
@@ -22,6 +25,8 @@ macro_rules! per_domain {
             reports::$item,
             products::$item,
             production::$item,
+            production_serials::$item,
+            production_internal::$item,
             processes::$item,
             assets::$item,
             software::$item,
@@ -38,6 +43,8 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     reports::routes::ALL,
     products::routes::ALL,
     production::routes::ALL,
+    production_serials::routes::ALL,
+    production_internal::routes::ALL,
     processes::routes::ALL,
     assets::routes::ALL,
     software::routes::ALL,
