@@ -102,6 +102,8 @@ pub use analytics::{
     StepStatusItem, TopFailedStep, UnitFlow, UnitFlowLink, UnitFlowNode, UnitFlowUnit, YieldRow,
 };
 pub use builder::{UurReportBuilder, UutReportBuilder};
+/// The date-time crate the models and the analytics filter use (`WatsFilter::date_from`).
+pub use chrono;
 pub use codes::{Coded, CompOp, ReportType, Status, StepGroup, WatsCode};
 pub use correlation::{CorrelationExt, CorrelationId, with_correlation_id};
 pub use error::{BoxError, Error, Result};
