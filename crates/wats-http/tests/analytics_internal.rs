@@ -139,7 +139,7 @@ async fn unit_flow_and_alarm_requests_are_exact() {
         .unwrap();
     let yield_alarms: Vec<_> = logs
         .iter()
-        .filter(|l| l.alarm_type.value().and_then(|t| t.as_i64()) == Some(2))
+        .filter(|l| l.alarm_type.value().and_then(wats_core::NumOrStr::as_i64) == Some(2))
         .collect();
     assert_eq!(yield_alarms.len(), 1);
     assert_eq!(yield_alarms[0].extra["fpy"], json!(71.5));
