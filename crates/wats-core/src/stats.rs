@@ -3,7 +3,10 @@
 //! each is a few lines of arithmetic, and a statistics crate would add a dependency for
 //! mean and standard deviation only.
 
+use std::collections::BTreeMap;
+
 use crate::analytics::{MeasurementSeries, TopFailedStep, YieldRow};
+use crate::header::ReportHeader;
 use crate::value::NumOrStr;
 
 /// Yield in percent: `passed / total * 100`; `None` when `total` is 0 or `passed > total`.
@@ -43,6 +46,87 @@ impl YieldRow {
     pub fn computed_lpy(&self) -> Option<f64> {
         yield_percent(count(&self.lp_count)?, count(&self.unit_count)?)
     }
+}
+
+/// Unit counts of a set of runs (report headers): a unit is a (serial number, part number)
+/// pair, its runs are ordered by start time; first pass means its first run passed, last
+/// pass that its last run passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnitYield {
+    /// Units.
+    pub units: u64,
+    /// Units whose first run passed.
+    pub first_pass: u64,
+    /// Units whose last run passed.
+    pub last_pass: u64,
+    /// Runs (reports).
+    pub runs: u64,
+}
+
+impl UnitYield {
+    /// First-pass yield, percent.
+    pub fn fpy(&self) -> Option<f64> {
+        first_pass_yield(self.first_pass, self.units)
+    }
+
+    /// Last-pass yield, percent.
+    pub fn lpy(&self) -> Option<f64> {
+        yield_percent(self.last_pass, self.units)
+    }
+}
+
+fn header_passed(h: &ReportHeader) -> bool {
+    matches!(h.result.as_str(), Some("P" | "Passed"))
+}
+
+/// The [`UnitYield`] of report headers (for example the answer of a UUT report list).
+pub fn unit_yield(headers: &[ReportHeader]) -> UnitYield {
+    unit_yield_by(headers, |_| String::new())
+        .into_values()
+        .next()
+        .unwrap_or_default()
+}
+
+/// [`UnitYield`] per group, the group of each header given by `key` (for example its
+/// `stationName`).
+pub fn unit_yield_by(
+    headers: &[ReportHeader],
+    key: impl Fn(&ReportHeader) -> String,
+) -> BTreeMap<String, UnitYield> {
+    type Runs<'a> = Vec<(
+        Option<chrono::DateTime<chrono::FixedOffset>>,
+        usize,
+        &'a ReportHeader,
+    )>;
+    let mut groups: BTreeMap<String, BTreeMap<(String, String), Runs<'_>>> = BTreeMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let unit = (
+            h.serial_number.as_str().unwrap_or("").to_owned(),
+            h.part_number.as_str().unwrap_or("").to_owned(),
+        );
+        let start = h.start.as_str().and_then(crate::time::parse);
+        groups
+            .entry(key(h))
+            .or_default()
+            .entry(unit)
+            .or_default()
+            .push((start, i, h));
+    }
+    groups
+        .into_iter()
+        .map(|(k, units)| {
+            let mut y = UnitYield::default();
+            for mut runs in units.into_values() {
+                runs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+                y.units += 1;
+                y.runs += runs.len() as u64;
+                y.first_pass += u64::from(runs.first().is_some_and(|r| header_passed(r.2)));
+                y.last_pass += u64::from(runs.last().is_some_and(|r| header_passed(r.2)));
+            }
+            (k, y)
+        })
+        .collect()
 }
 
 /// Process capability of a set of measurements.
@@ -196,6 +280,43 @@ mod tests {
                 .unwrap();
         assert_eq!(row.computed_fpy(), Some(75.0));
         assert_eq!(row.computed_lpy(), Some(87.5));
+    }
+
+    #[test]
+    fn unit_yield_from_headers() {
+        // S1: F then P (ST1); S2: P (ST1); S3: F (ST2); S1 again at ST2: P.
+        // All: 3 units; first pass S2 only (S1's first run is the 08:00 F) -> 1; last pass
+        // S1 (P at 10:00), S2 -> 2.
+        let headers: Vec<ReportHeader> = serde_json::from_str(
+            r#"[
+            {"serialNumber":"S1","partNumber":"P","result":"P","start":"2026-01-01T09:00:00+00:00","stationName":"ST1"},
+            {"serialNumber":"S1","partNumber":"P","result":"F","start":"2026-01-01T08:00:00+00:00","stationName":"ST1"},
+            {"serialNumber":"S2","partNumber":"P","result":"Passed","start":"2026-01-01T08:30:00+00:00","stationName":"ST1"},
+            {"serialNumber":"S3","partNumber":"P","result":"F","start":"2026-01-01T08:40:00+00:00","stationName":"ST2"},
+            {"serialNumber":"S1","partNumber":"P","result":"P","start":"2026-01-01T10:00:00+00:00","stationName":"ST2"}
+            ]"#,
+        )
+        .unwrap();
+        let all = unit_yield(&headers);
+        assert_eq!(
+            (all.units, all.first_pass, all.last_pass, all.runs),
+            (3, 1, 2, 5)
+        );
+        assert!(close(all.fpy().unwrap(), 100.0 / 3.0));
+        let by = unit_yield_by(&headers, |h| {
+            h.station_name.as_str().unwrap_or("").to_owned()
+        });
+        // ST1: S1 (F, P), S2 (P): fp 1 of 2, lp 2 of 2. ST2: S3 (F), S1 (P): fp 1, lp 1.
+        assert_eq!(
+            (by["ST1"].units, by["ST1"].first_pass, by["ST1"].last_pass),
+            (2, 1, 2)
+        );
+        assert_eq!(
+            (by["ST2"].units, by["ST2"].first_pass, by["ST2"].last_pass),
+            (2, 1, 1)
+        );
+        assert_eq!(by["ST2"].lpy(), Some(50.0));
+        assert_eq!(unit_yield(&[]), UnitYield::default());
     }
 
     #[test]

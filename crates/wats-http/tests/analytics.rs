@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use wats_core::chrono::{DateTime, Duration, FixedOffset, TimeZone};
-use wats_core::stats::{capability, first_pass_yield, pareto, pareto_of_steps};
+use wats_core::stats::{capability, first_pass_yield, pareto, pareto_of_steps, unit_yield_by};
 use wats_core::{
     CompOp, MeasurementPaths, NumericMeas, Report, Status, Step, UutReportBuilder, WatsFilter,
 };
@@ -149,6 +149,18 @@ async fn mock_answers_agree_with_figures_computed_from_the_submitted_reports() {
         assert!((fpy - want).abs() < 1e-9, "{station}: {fpy} vs {want}");
         // Every unit is retested until it passes (or three runs): lpy counts those.
         assert!(row.computed_lpy().unwrap() >= want);
+    }
+    // The same figures from the report list, with the local helper.
+    let headers = a.uut_reports(&only_ours).await.unwrap();
+    assert_eq!(headers.len(), reports.len());
+    let local = unit_yield_by(&headers, |h| {
+        h.station_name.as_str().unwrap_or("").to_owned()
+    });
+    for (station, (units, fp)) in &expected {
+        assert_eq!(
+            (local[station].units, local[station].first_pass),
+            (*units, *fp)
+        );
     }
     // Ordering by a KPI: worst station first.
     let by_fpy = a
