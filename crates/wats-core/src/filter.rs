@@ -1,6 +1,7 @@
 //! The analytics filter: [`WatsFilter`], the body of the `/api/App/...` analytics calls
-//! (server schema `PublicWatsFilter`), and [`MeasurementPaths`], the `measurementPaths`
-//! parameter of the measurement calls.
+//! (server schema `PublicWatsFilter`). [`MeasurementPaths`], the `measurementPaths`
+//! parameter of the measurement calls, is re-exported here from
+//! [`measurement_path`](crate::measurement_path).
 //!
 //! What the builder guarantees, where a hand-written JSON object does not:
 //!
@@ -50,6 +51,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::error::{Error, Result};
+pub use crate::measurement_path::MeasurementPaths;
 
 /// How the server groups rows by date (`dateGrouping`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -483,68 +485,6 @@ impl serde::Serialize for WatsFilter {
     }
 }
 
-/// The `measurementPaths` parameter: one or more measurement paths built from step paths.
-/// A step path is written with `/` between steps (`Main/Power/Voltage`) and sent with the
-/// server's `¶` separator; the measurement of a multi-numeric step is named with
-/// [`measurement`](Self::measurement) (sent after `¶¶`); several paths are sent
-/// `;`-separated.
-///
-/// ```
-/// use wats_core::filter::MeasurementPaths;
-/// let p = MeasurementPaths::step("Main/Power/Voltage")
-///     .and_step("Main/Multi")
-///     .measurement("V1");
-/// assert_eq!(p.as_str(), "Main¶Power¶Voltage;Main¶Multi¶¶V1");
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use]
-pub struct MeasurementPaths {
-    paths: Vec<String>,
-}
-
-impl MeasurementPaths {
-    /// One path: the step at `step_path` (`/` between steps).
-    pub fn step(step_path: &str) -> Self {
-        MeasurementPaths::default().and_step(step_path)
-    }
-
-    /// Add the step at `step_path`.
-    pub fn and_step(mut self, step_path: &str) -> Self {
-        let path: Vec<&str> = step_path
-            .split('/')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        self.paths.push(path.join("¶"));
-        self
-    }
-
-    /// Name the measurement of the last added (multi-numeric) step.
-    pub fn measurement(mut self, name: &str) -> Self {
-        if let Some(last) = self.paths.last_mut() {
-            last.push_str("¶¶");
-            last.push_str(name);
-        }
-        self
-    }
-
-    /// A path already in the server's form (`¶`-separated), added as is.
-    pub fn raw(mut self, path: &str) -> Self {
-        self.paths.push(path.to_owned());
-        self
-    }
-
-    /// The parameter value.
-    pub fn as_str(&self) -> String {
-        self.paths.join(";")
-    }
-
-    /// The paths, each in the server's form.
-    pub fn paths(&self) -> &[String] {
-        &self.paths
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,17 +604,5 @@ mod tests {
             assert_eq!(Run::from_code(r.code().into()), Some(r));
         }
         assert_eq!(Run::from_code(0), None);
-    }
-
-    #[test]
-    fn measurement_paths() {
-        let p = MeasurementPaths::step("MainSequence Callback/NI steps/Multi")
-            .measurement("Measurement0")
-            .and_step("/Main/Power/");
-        assert_eq!(
-            p.as_str(),
-            "MainSequence Callback¶NI steps¶Multi¶¶Measurement0;Main¶Power"
-        );
-        assert_eq!(MeasurementPaths::default().raw("A¶B").as_str(), "A¶B");
     }
 }

@@ -86,6 +86,7 @@ pub mod filter;
 pub mod header;
 pub mod json;
 pub mod measurement;
+pub mod measurement_path;
 pub mod process;
 pub mod product;
 pub mod report;

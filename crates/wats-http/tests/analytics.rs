@@ -9,7 +9,7 @@ use wats_core::stats::{capability, first_pass_yield, pareto, pareto_of_steps, un
 use wats_core::{
     CompOp, MeasurementPaths, NumericMeas, Report, Status, Step, UutReportBuilder, WatsFilter,
 };
-use wats_http::{AppScope, Client, OeeOptions, TopFailedQuery};
+use wats_http::{AppScope, Client, OeeOptions, TopFailedQuery, UnitFlowView};
 use wats_mock::MockServer;
 
 const PN: &str = "ANA-1";
@@ -342,4 +342,112 @@ async fn wildcards_dates_lists_and_report_lists_through_the_mock() {
     assert_eq!(a.levels().await.unwrap().len(), 2);
     let groups = a.product_groups(Some(true)).await.unwrap();
     assert!(groups[0].filters.is_value());
+}
+
+/// ICT then FCT for 20 units: every fifth unit fails ICT once and is retested; units 0, 7
+/// and 14 fail FCT (not retested). FCT runs at FCT-1 or FCT-2 by unit parity.
+fn flow_reports() -> Vec<Report> {
+    let mut out = Vec::new();
+    let mut at = t0();
+    let mut push = |sn: &str, code: i64, station: &str, pass: bool| {
+        at += Duration::minutes(1);
+        out.push(
+            UutReportBuilder::new("FLOW-1", sn, "A", code)
+                .station(station, "Lab", "Production")
+                .start(at)
+                .step(Step::pass_fail("Check", pass))
+                .build()
+                .unwrap(),
+        );
+    };
+    for u in 0..20 {
+        let sn = format!("F{u:02}");
+        if u % 5 == 0 {
+            push(&sn, 20, "ICT-1", false);
+        }
+        push(&sn, 20, "ICT-1", true);
+        push(
+            &sn,
+            30,
+            if u % 2 == 0 { "FCT-1" } else { "FCT-2" },
+            u % 7 != 0,
+        );
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_flow_is_computed_from_the_submitted_reports() {
+    let server = MockServer::start();
+    let c = Client::builder()
+        .base_url(server.url())
+        .token("dXNlcjpwYXNz")
+        .build()
+        .unwrap();
+    submit_all(&c, &flow_reports()).await;
+    let flow = c.analytics().internal();
+    let ours = WatsFilter::new().part_number("FLOW-1");
+    let node = |g: &wats_core::UnitFlow, name: &str| -> (i64, i64) {
+        let n = g
+            .nodes
+            .items()
+            .iter()
+            .find(|n| n.name.as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no node {name}"));
+        let v = |f: &wats_core::Field<wats_core::NumOrStr>| f.value().unwrap().as_i64().unwrap();
+        (v(&n.unit_count), v(&n.pass_count))
+    };
+
+    let g = flow.unit_flow(&ours, &UnitFlowView::new()).await.unwrap();
+    assert_eq!(g.total_units.value().unwrap().as_i64(), Some(20));
+    assert_eq!(g.nodes.items().len(), 2);
+    assert_eq!(node(&g, "ICT"), (20, 20));
+    assert_eq!(node(&g, "FCT"), (20, 17));
+    let links = g.links.items();
+    assert_eq!(
+        links.len(),
+        1,
+        "ICT -> FCT only (retests stay on their node)"
+    );
+    assert_eq!(links[0].unit_count.value().unwrap().as_i64(), Some(20));
+    let failed: Vec<_> = g
+        .units
+        .items()
+        .iter()
+        .filter(|u| u.status.as_str() == Some("Failed"))
+        .filter_map(|u| u.serial_number.as_str())
+        .collect();
+    assert_eq!(failed, ["F00", "F07", "F14"]);
+    // The GET routes read the current flow.
+    assert_eq!(flow.unit_flow_nodes().await.unwrap().len(), 2);
+    assert_eq!(flow.unit_flow_links().await.unwrap().len(), 1);
+    assert_eq!(flow.unit_flow_units().await.unwrap().len(), 20);
+
+    let split = flow
+        .unit_flow_split_by(&ours, &UnitFlowView::new().split_by("stationName"))
+        .await
+        .unwrap();
+    assert_eq!(node(&split, "FCT / FCT-1"), (10, 8)); // even units: F00 and F14 fail
+    assert_eq!(node(&split, "FCT / FCT-2"), (10, 9)); // odd units: F07 fails
+    assert_eq!(split.links.items().len(), 2);
+
+    let traced = flow
+        .unit_flow_by_serial_numbers(&ours, &UnitFlowView::new().serial_numbers(["F05", "F07"]))
+        .await
+        .unwrap();
+    assert_eq!(traced.total_units.value().unwrap().as_i64(), Some(2));
+    assert_eq!(flow.unit_flow_units().await.unwrap().len(), 2);
+
+    let hidden = flow
+        .unit_flow(&ours, &UnitFlowView::new().hide(["ICT"]))
+        .await
+        .unwrap();
+    assert_eq!(hidden.nodes.items().len(), 1);
+    assert!(hidden.links.items().is_empty());
+
+    let ordered = flow
+        .unit_flow_unit_order(&ours, &UnitFlowView::new().unit_order("status"))
+        .await
+        .unwrap();
+    assert_eq!(ordered.units.items()[0].status.as_str(), Some("Failed"));
 }

@@ -402,50 +402,9 @@ pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[
     ),
 ];
 
-/// The exact-request test of the unit-flow and alarm routes.
-const FLOW_TEST: &str =
-    "wats-http/tests/analytics_internal.rs::unit_flow_and_alarm_requests_are_exact";
-
-/// This domain's routes the mock leaves to `mockito` tests.
-pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[
-    LeftToMockito {
-        method: "POST",
-        template: "/api/internal/UnitFlow",
-        test: FLOW_TEST,
-    },
-    LeftToMockito {
-        method: "GET",
-        template: "/api/internal/UnitFlow/Links",
-        test: FLOW_TEST,
-    },
-    LeftToMockito {
-        method: "GET",
-        template: "/api/internal/UnitFlow/Nodes",
-        test: FLOW_TEST,
-    },
-    LeftToMockito {
-        method: "GET",
-        template: "/api/internal/UnitFlow/Units",
-        test: FLOW_TEST,
-    },
-    LeftToMockito {
-        method: "POST",
-        template: "/api/internal/UnitFlow/SN",
-        test: FLOW_TEST,
-    },
-    LeftToMockito {
-        method: "POST",
-        template: "/api/internal/UnitFlow/SplitBy",
-        test: FLOW_TEST,
-    },
-    LeftToMockito {
-        method: "POST",
-        template: "/api/internal/UnitFlow/UnitOrder",
-        test: FLOW_TEST,
-    },
-    LeftToMockito {
-        method: "POST",
-        template: "/api/internal/Trigger/GetAlarmAndNotificationLogs",
-        test: FLOW_TEST,
-    },
-];
+/// This domain's routes the mock leaves to `mockito` tests: the mock has no alarms.
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[LeftToMockito {
+    method: "POST",
+    template: "/api/internal/Trigger/GetAlarmAndNotificationLogs",
+    test: "wats-http/tests/analytics_internal.rs::unit_flow_and_alarm_requests_are_exact",
+}];

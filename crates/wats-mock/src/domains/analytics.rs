@@ -1,7 +1,8 @@
 //! The `analytics` domain's routes in the mock: answers computed from the stored reports
 //! (yields per unit, failing steps counted from the steps, measurements taken from the
-//! numeric steps; see `analytics_calc.rs`). The unit-flow and alarm-log routes are left to
-//! exact `mockito` tests (wats-http `LEFT_TO_MOCKITO`).
+//! numeric steps; see `analytics_calc.rs`), and the unit flow computed from them
+//! (`analytics_flow.rs`). The alarm-log route is left to an exact `mockito` test
+//! (wats-http `LEFT_TO_MOCKITO`): the mock has no alarms.
 
 use serde_json::{Map, Value, json};
 
@@ -9,12 +10,18 @@ use super::{Reply, Req, Served};
 
 #[path = "analytics_calc.rs"]
 mod calc;
+#[path = "analytics_flow.rs"]
+mod flow;
 
 use calc::{Run, aggregate, measurements, order, select, top_failed, yield_rows};
 
-/// This domain's state (the answers are computed from the store's reports).
+/// This domain's state: the last unit flow computed (the answers are computed from the
+/// store's reports).
 #[derive(Debug, Default)]
-pub(crate) struct State {}
+pub(crate) struct State {
+    /// The current unit flow, read by the `UnitFlow/Links|Nodes|Units` routes.
+    pub(crate) flow: std::sync::Mutex<Option<Value>>,
+}
 
 const fn r(method: &'static str, template: &'static str, handler: super::Handler) -> Served {
     Served {
@@ -71,6 +78,13 @@ pub(crate) static ROUTES: &[Served] = &[
     ),
     r("GET", "/api/internal/App/StepStatusList", step_status_list),
     r("POST", "/api/internal/App/StepStatusList", step_status_list),
+    r("POST", "/api/internal/UnitFlow", flow::post),
+    r("POST", "/api/internal/UnitFlow/SN", flow::post),
+    r("POST", "/api/internal/UnitFlow/SplitBy", flow::post),
+    r("POST", "/api/internal/UnitFlow/UnitOrder", flow::post),
+    r("GET", "/api/internal/UnitFlow/Links", flow::links),
+    r("GET", "/api/internal/UnitFlow/Nodes", flow::nodes),
+    r("GET", "/api/internal/UnitFlow/Units", flow::units),
 ];
 
 const KPIS: &[&str] = &[
