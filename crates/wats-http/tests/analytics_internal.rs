@@ -1,4 +1,4 @@
-//! The internal analytics routes the mock leaves to mockito: exact method, path, query and
+//! The internal analytics routes against mockito: exact method, path, query and
 //! body of the unit-flow and alarm-log calls, and their answers decoded.
 
 mod support;
