@@ -77,27 +77,39 @@
 //! # Ok::<(), wats_core::Error>(())
 //! ```
 
+pub mod analytics;
 pub mod builder;
 pub mod codes;
 pub mod correlation;
 pub mod error;
+pub mod filter;
 pub mod header;
 pub mod json;
 pub mod measurement;
+pub mod measurement_path;
 pub mod process;
 pub mod product;
 pub mod production;
 pub mod report;
 pub mod roundtrip;
+pub mod stats;
 pub mod step;
 pub mod time;
 pub mod unit;
 pub mod value;
 
+pub use analytics::{
+    AggregatedMeasurement, AlarmLog, Level, MeasurementListItem, MeasurementPoint,
+    MeasurementSeries, OeeAnalysis, ProductGroup, RepairHistoryRecord, RepairRow, StepAnalysisRow,
+    StepStatusItem, TopFailedStep, UnitFlow, UnitFlowLink, UnitFlowNode, UnitFlowUnit, YieldRow,
+};
 pub use builder::{UurReportBuilder, UutReportBuilder};
+/// The date-time crate the models and the analytics filter use (`WatsFilter::date_from`).
+pub use chrono;
 pub use codes::{Coded, CompOp, ReportType, Status, StepGroup, WatsCode};
 pub use correlation::{CorrelationExt, CorrelationId, with_correlation_id};
 pub use error::{BoxError, Error, Result, SpoolFailed, TimeoutPhase};
+pub use filter::{DateGrouping, MeasurementPaths, Run, WatsFilter};
 pub use header::ReportHeader;
 pub use measurement::{BooleanMeas, NumericMeas, StringMeas};
 pub use process::Process;

@@ -43,6 +43,7 @@ mod url;
 
 // Each domain module's public items (its handle, options and builders).
 pub use api::analytics::*;
+pub use api::analytics_internal::*;
 pub use api::app::*;
 pub use api::assets::*;
 pub use api::processes::*;

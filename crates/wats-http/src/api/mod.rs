@@ -1,6 +1,8 @@
 //! The typed domain API: one file per domain, each a `calls!` table.
 
 pub(crate) mod analytics;
+pub(crate) mod analytics_internal;
+pub(crate) mod analytics_options;
 pub(crate) mod app;
 pub(crate) mod assets;
 pub(crate) mod processes;
@@ -33,6 +35,7 @@ macro_rules! per_domain {
             rootcause::$item,
             scim::$item,
             analytics::$item,
+            analytics_internal::$item,
         ]
     };
 }
@@ -51,6 +54,7 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     rootcause::routes::ALL,
     scim::routes::ALL,
     analytics::routes::ALL,
+    analytics_internal::routes::ALL,
 ];
 
 /// Every domain's routes outside the OpenAPI document.
