@@ -77,6 +77,7 @@
 //! # Ok::<(), wats_core::Error>(())
 //! ```
 
+pub mod asset;
 pub mod builder;
 pub mod codes;
 pub mod correlation;
@@ -93,6 +94,9 @@ pub mod time;
 pub mod unit;
 pub mod value;
 
+pub use asset::{
+    AlarmState, Asset, AssetLog, AssetLogType, AssetMessage, AssetState, AssetStatus, AssetType,
+};
 pub use builder::{UurReportBuilder, UutReportBuilder};
 pub use codes::{Coded, CompOp, ReportType, Status, StepGroup, WatsCode};
 pub use correlation::{CorrelationExt, CorrelationId, with_correlation_id};
