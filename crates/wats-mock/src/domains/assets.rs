@@ -28,141 +28,41 @@ struct Inner {
 }
 
 /// The routes this module serves.
+#[rustfmt::skip]
 pub(crate) static ROUTES: &[Served] = &[
-    Served {
-        method: "GET",
-        template: "/api/Asset",
-        handler: list,
-    },
-    Served {
-        method: "PUT",
-        template: "/api/Asset",
-        handler: save,
-    },
-    Served {
-        method: "DELETE",
-        template: "/api/Asset",
-        handler: delete,
-    },
-    Served {
-        method: "GET",
-        template: "/api/Asset/{assetId}",
-        handler: get,
-    },
-    Served {
-        method: "GET",
-        template: "/api/Asset/{serialNumber}",
-        handler: get,
-    },
-    Served {
-        method: "GET",
-        template: "/api/Asset/Status",
-        handler: status,
-    },
-    Served {
-        method: "PUT",
-        template: "/api/Asset/State",
-        handler: set_state,
-    },
-    Served {
-        method: "PUT",
-        template: "/api/Asset/Count",
-        handler: count,
-    },
-    Served {
-        method: "POST",
-        template: "/api/Asset/ResetRunningCount",
-        handler: reset,
-    },
-    Served {
-        method: "PUT",
-        template: "/api/Asset/SetRunningCount",
-        handler: set_running,
-    },
-    Served {
-        method: "PUT",
-        template: "/api/Asset/SetTotalCount",
-        handler: set_total,
-    },
-    Served {
-        method: "POST",
-        template: "/api/Asset/Calibration",
-        handler: calibration,
-    },
-    Served {
-        method: "POST",
-        template: "/api/Asset/Maintenance",
-        handler: maintenance,
-    },
-    Served {
-        method: "POST",
-        template: "/api/Asset/Calibration/External",
-        handler: calibration_ext,
-    },
-    Served {
-        method: "POST",
-        template: "/api/Asset/Maintenance/External",
-        handler: maintenance_ext,
-    },
-    Served {
-        method: "GET",
-        template: "/api/Asset/Log",
-        handler: log,
-    },
-    Served {
-        method: "POST",
-        template: "/api/Asset/Message",
-        handler: message,
-    },
-    Served {
-        method: "GET",
-        template: "/api/Asset/Types",
-        handler: types,
-    },
-    Served {
-        method: "PUT",
-        template: "/api/Asset/Types",
-        handler: save_type,
-    },
-    Served {
-        method: "GET",
-        template: "/api/Asset/SubAssets",
-        handler: sub_assets,
-    },
+    Served { method: "GET", template: "/api/Asset", handler: list },
+    Served { method: "PUT", template: "/api/Asset", handler: save },
+    Served { method: "DELETE", template: "/api/Asset", handler: delete },
+    Served { method: "GET", template: "/api/Asset/{assetId}", handler: get },
+    Served { method: "GET", template: "/api/Asset/{serialNumber}", handler: get },
+    Served { method: "GET", template: "/api/Asset/Status", handler: status },
+    Served { method: "PUT", template: "/api/Asset/State", handler: set_state },
+    Served { method: "PUT", template: "/api/Asset/Count", handler: count },
+    Served { method: "POST", template: "/api/Asset/ResetRunningCount", handler: reset },
+    Served { method: "PUT", template: "/api/Asset/SetRunningCount", handler: set_running },
+    Served { method: "PUT", template: "/api/Asset/SetTotalCount", handler: set_total },
+    Served { method: "POST", template: "/api/Asset/Calibration", handler: calibration },
+    Served { method: "POST", template: "/api/Asset/Maintenance", handler: maintenance },
+    Served { method: "POST", template: "/api/Asset/Calibration/External", handler: calibration_ext },
+    Served { method: "POST", template: "/api/Asset/Maintenance/External", handler: maintenance_ext },
+    Served { method: "GET", template: "/api/Asset/Log", handler: log },
+    Served { method: "POST", template: "/api/Asset/Message", handler: message },
+    Served { method: "GET", template: "/api/Asset/Types", handler: types },
+    Served { method: "PUT", template: "/api/Asset/Types", handler: save_type },
+    Served { method: "GET", template: "/api/Asset/SubAssets", handler: sub_assets },
 ];
 
+#[rustfmt::skip]
 const ASSET_FIELDS: &[&str] = &[
-    "assetId",
-    "parentAssetId",
-    "assetName",
-    "serialNumber",
-    "parentSerialNumber",
-    "partNumber",
-    "revision",
-    "typeId",
-    "state",
-    "description",
-    "location",
-    "firstSeenDate",
-    "lastSeenDate",
-    "lastMaintenanceDate",
-    "nextMaintenanceDate",
-    "lastCalibrationDate",
-    "nextCalibrationDate",
-    "totalCount",
-    "runningCount",
+    "assetId", "parentAssetId", "assetName", "serialNumber", "parentSerialNumber", "partNumber",
+    "revision", "typeId", "state", "description", "location", "firstSeenDate", "lastSeenDate",
+    "lastMaintenanceDate", "nextMaintenanceDate", "lastCalibrationDate", "nextCalibrationDate",
+    "totalCount", "runningCount",
 ];
 
+#[rustfmt::skip]
 const LOG_FIELDS: &[&str] = &[
-    "logId",
-    "assetId",
-    "serialNumber",
-    "date",
-    "user",
-    "type",
-    "property",
-    "value",
-    "comment",
+    "logId", "assetId", "serialNumber", "date", "user", "type", "property", "value", "comment",
 ];
 
 fn lock<'a>(req: &Req<'a>) -> MutexGuard<'a, Inner> {
@@ -519,7 +419,7 @@ fn count(req: &Req<'_>) -> Reply {
 fn reset(req: &Req<'_>) -> Reply {
     update(req, |inner, i| {
         inner.assets[i].insert("runningCount".into(), json!(0));
-        let comment = req.q("comment").map(|c| c.into_owned());
+        let comment = req.q("comment").map(std::borrow::Cow::into_owned);
         inner.add_log(i, 3, comment.as_deref(), Some("runningCount"));
         Ok(())
     })
@@ -569,7 +469,7 @@ fn record(req: &Req<'_>, what: &'static str, kind: i64) -> Reply {
             let next = at + Duration::seconds((days * 86_400.0) as i64);
             a.insert(format!("next{what}Date"), json!(fmt(next)));
         }
-        let comment = req.q("comment").map(|c| c.into_owned());
+        let comment = req.q("comment").map(std::borrow::Cow::into_owned);
         inner.add_log(i, kind, comment.as_deref(), None);
         Ok(())
     })
@@ -583,7 +483,7 @@ fn record_external(req: &Req<'_>, what: &'static str, kind: i64) -> Reply {
         let a = &mut inner.assets[i];
         a.insert(format!("last{what}Date"), json!(fmt(from)));
         a.insert(format!("next{what}Date"), json!(fmt(to)));
-        let comment = req.q("comment").map(|c| c.into_owned());
+        let comment = req.q("comment").map(std::borrow::Cow::into_owned);
         inner.add_log(i, kind, comment.as_deref(), None);
         Ok(())
     })
