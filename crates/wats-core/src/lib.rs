@@ -88,6 +88,7 @@ pub mod measurement;
 pub mod process;
 pub mod product;
 pub mod report;
+pub mod rootcause;
 pub mod roundtrip;
 pub mod step;
 pub mod time;
@@ -106,6 +107,9 @@ pub use measurement::{BooleanMeas, NumericMeas, StringMeas};
 pub use process::Process;
 pub use product::{Product, ProductRevision};
 pub use report::{MiscInfo, Report, SubUnit, UurInfo, UutInfo};
+pub use rootcause::{
+    Ticket, TicketAttachment, TicketPriority, TicketStatus, TicketUpdate, TicketView,
+};
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;
 pub use value::{Field, NumOrStr};
