@@ -262,19 +262,31 @@ impl Request {
     /// Fill the next `{...}` parameter of the template with `value`.
     pub(crate) fn segment<V: PathValue + ?Sized>(&mut self, value: &V) {
         let rest = self.rest;
-        let Some(open) = rest.find("/{") else {
+        let Some(open) = rest.find('{') else {
             self.fail(Error::InvalidInput {
                 field: "path".to_owned(),
                 message: format!("{} has no parameter left to fill", self.route.template),
             });
             return;
         };
-        self.path.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
+        // A parameter is a whole segment (`/{id}`) or the end of one
+        // (`/Users/userName={userName}`, as SCIM spells it).
+        let whole = rest[..open].ends_with('/');
+        let literal = if whole { open - 1 } else { open };
+        self.path.push_str(&rest[..literal]);
+        let after = &rest[open + 1..];
         let (name, tail) = after.split_once('}').unwrap_or((after, ""));
         self.rest = tail;
         if self.error.is_none() {
-            if let Err(e) = value.push_segment(&mut self.path, name) {
+            let result = if whole {
+                value.push_segment(&mut self.path, name)
+            } else {
+                let mut seg = String::new();
+                value.push_segment(&mut seg, name).map(|()| {
+                    self.path.push_str(seg.strip_prefix('/').unwrap_or(&seg));
+                })
+            };
+            if let Err(e) = result {
                 self.fail(e);
             }
         }
@@ -353,6 +365,23 @@ mod tests {
         r.segment(&7_u32);
         r.finish().unwrap();
         assert_eq!(r.path, "/api/A/a%2Fb%20c/B/7");
+    }
+
+    #[test]
+    fn a_parameter_may_end_a_segment() {
+        static S: Route = Route {
+            template: "/api/SCIM/v2/Users/userName={userName}",
+            path_args: &["user_name"],
+            ..R
+        };
+        let mut r = Request::new(&S);
+        r.segment("ola/n ord");
+        r.finish().unwrap();
+        assert_eq!(r.path, "/api/SCIM/v2/Users/userName=ola%2Fn%20ord");
+        assert_eq!(S.template_params().collect::<Vec<_>>(), ["userName"]);
+        let mut r = Request::new(&S);
+        r.segment("");
+        assert!(matches!(r.finish(), Err(Error::InvalidInput { .. })));
     }
 
     #[test]
