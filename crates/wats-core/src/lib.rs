@@ -90,6 +90,7 @@ pub mod product;
 pub mod report;
 pub mod rootcause;
 pub mod roundtrip;
+pub mod scim;
 pub mod step;
 pub mod time;
 pub mod unit;
@@ -109,6 +110,9 @@ pub use product::{Product, ProductRevision};
 pub use report::{MiscInfo, Report, SubUnit, UurInfo, UutInfo};
 pub use rootcause::{
     Ticket, TicketAttachment, TicketPriority, TicketStatus, TicketUpdate, TicketView,
+};
+pub use scim::{
+    ScimEmail, ScimListResponse, ScimMeta, ScimName, ScimOperation, ScimPatch, ScimToken, ScimUser,
 };
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;

@@ -95,10 +95,8 @@ impl Route {
     pub fn template_params(&self) -> impl Iterator<Item = &'static str> {
         let t: &'static str = self.template;
         // A parameter is a whole segment (`{id}`) or ends one (`userName={userName}`).
-        t.split('/').filter_map(|seg| {
-            seg.find('{')
-                .and_then(|i| seg[i + 1..].strip_suffix('}'))
-        })
+        t.split('/')
+            .filter_map(|seg| seg.find('{').and_then(|i| seg[i + 1..].strip_suffix('}')))
     }
 }
 

@@ -243,9 +243,7 @@ fn fits(template: &str, segs: &[&str]) -> Option<usize> {
     for (t, s) in t.iter().zip(segs) {
         if let Some(i) = t.find('{') {
             // The literal before the parameter, then at least one character.
-            let fits = s.len() > i
-                && s.is_char_boundary(i)
-                && t[..i].eq_ignore_ascii_case(&s[..i]);
+            let fits = s.len() > i && s.is_char_boundary(i) && t[..i].eq_ignore_ascii_case(&s[..i]);
             if !fits {
                 return None;
             }
