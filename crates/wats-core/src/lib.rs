@@ -91,6 +91,7 @@ pub mod report;
 pub mod rootcause;
 pub mod roundtrip;
 pub mod scim;
+pub mod software;
 pub mod step;
 pub mod time;
 pub mod unit;
@@ -114,6 +115,7 @@ pub use rootcause::{
 pub use scim::{
     ScimEmail, ScimListResponse, ScimMeta, ScimName, ScimOperation, ScimPatch, ScimToken, ScimUser,
 };
+pub use software::{FileAttributes, Package, PackageFile, PackageStatus, VirtualFolder};
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;
 pub use value::{Field, NumOrStr};

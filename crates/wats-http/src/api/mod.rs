@@ -11,6 +11,7 @@ pub(crate) mod reports;
 pub(crate) mod rootcause;
 pub(crate) mod scim;
 pub(crate) mod software;
+pub(crate) mod software_internal;
 
 /// Lists one item per domain module, in registry order (a macro, so that adding a domain is
 /// one line here).
@@ -24,6 +25,7 @@ macro_rules! per_domain {
             processes::$item,
             assets::$item,
             software::$item,
+            software_internal::$item,
             rootcause::$item,
             scim::$item,
             analytics::$item,
@@ -40,6 +42,7 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     processes::routes::ALL,
     assets::routes::ALL,
     software::routes::ALL,
+    software_internal::routes::ALL,
     rootcause::routes::ALL,
     scim::routes::ALL,
     analytics::routes::ALL,

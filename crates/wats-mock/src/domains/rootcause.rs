@@ -221,7 +221,7 @@ fn download(req: &Req<'_>) -> Reply {
 }
 
 /// The first file part of a `multipart/form-data` body: (file name, bytes).
-fn first_file(content_type: &str, body: &[u8]) -> Option<(String, Bytes)> {
+pub(crate) fn first_file(content_type: &str, body: &[u8]) -> Option<(String, Bytes)> {
     let boundary = content_type
         .split(';')
         .find_map(|p| p.trim().strip_prefix("boundary="))?
