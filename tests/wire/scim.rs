@@ -3,7 +3,7 @@ use wats_core::{ScimPatch, ScimUser};
 
 use crate::{Expect, Wire, case};
 
-fn patch_op(ops: serde_json::Value) -> serde_json::Value {
+fn patch_op(ops: &serde_json::Value) -> serde_json::Value {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
 }
 
@@ -41,7 +41,7 @@ pub async fn cases(w: &mut Wire) {
         w,
         scim.patch_user,
         c => c.scim().patch_user("7", &ScimPatch::new().add("title", "Operator").remove("nickName")),
-        Expect::new("PATCH", "/api/SCIM/v2/Users/7").json(&patch_op(json!([
+        Expect::new("PATCH", "/api/SCIM/v2/Users/7").json(&patch_op(&json!([
             {"op": "add", "path": "title", "value": "Operator"},
             {"op": "remove", "path": "nickName"}
         ])))
@@ -51,21 +51,21 @@ pub async fn cases(w: &mut Wire) {
         scim.set_user_active,
         c => c.scim().set_user_active("7", true),
         Expect::new("PATCH", "/api/SCIM/v2/Users/7")
-            .json(&patch_op(json!([{"op": "replace", "path": "active", "value": true}])))
+            .json(&patch_op(&json!([{"op": "replace", "path": "active", "value": true}])))
     );
     case!(
         w,
         scim.deactivate_user,
         c => c.scim().deactivate_user("7"),
         Expect::new("PATCH", "/api/SCIM/v2/Users/7")
-            .json(&patch_op(json!([{"op": "replace", "path": "active", "value": false}])))
+            .json(&patch_op(&json!([{"op": "replace", "path": "active", "value": false}])))
     );
     case!(
         w,
         scim.update_display_name,
         c => c.scim().update_display_name("7", "Ola N"),
         Expect::new("PATCH", "/api/SCIM/v2/Users/7")
-            .json(&patch_op(json!([{"op": "replace", "path": "displayName", "value": "Ola N"}])))
+            .json(&patch_op(&json!([{"op": "replace", "path": "displayName", "value": "Ola N"}])))
     );
     case!(w, scim.delete_user, c => c.scim().delete_user("7"), Expect::new("DELETE", "/api/SCIM/v2/Users/7"));
 }
