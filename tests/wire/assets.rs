@@ -146,4 +146,33 @@ pub async fn cases(w: &mut Wire) {
         c => c.assets().sub_assets(&AssetKey::id("17"), Some(2)),
         Expect::new("GET", "/api/Asset/SubAssets?level=2&id=17")
     );
+    internal_cases(w).await;
+}
+
+pub async fn internal_cases(w: &mut Wire) {
+    case!(
+        w,
+        assets_internal.upload_file,
+        c => c.assets().internal().upload_file("17", "cert.pdf", &b"%PDF"[..]),
+        Expect::new("POST", "/api/internal/Blob/Asset?assetId=17&filename=cert.pdf")
+            .body(&b"%PDF"[..], "application/octet-stream")
+    );
+    case!(
+        w,
+        assets_internal.download_file,
+        c => c.assets().internal().download_file("17", "cert.pdf"),
+        Expect::new("GET", "/api/internal/Blob/Asset?assetId=17&filename=cert.pdf")
+    );
+    case!(
+        w,
+        assets_internal.list_files,
+        c => c.assets().internal().list_files("17"),
+        Expect::new("GET", "/api/internal/Blob/Asset/List/17")
+    );
+    case!(
+        w,
+        assets_internal.delete_files,
+        c => c.assets().internal().delete_files("17", &["a", "b"]),
+        Expect::new("DELETE", "/api/internal/Blob/Assets?assetId=17").json(&json!(["a", "b"]))
+    );
 }

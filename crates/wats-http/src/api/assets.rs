@@ -16,6 +16,7 @@ use crate::url::Query;
 #[path = "assets_check.rs"]
 mod check;
 
+pub use crate::api::assets_internal::AssetsInternal;
 pub use check::{Blocker, FixtureCheck};
 
 /// Which asset a call is about: by id (`id=`) or by serial number (`serialNumber=`).

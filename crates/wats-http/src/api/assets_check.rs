@@ -113,6 +113,12 @@ impl FixtureCheck {
 }
 
 impl<'c, C: Caller> Assets<'c, C> {
+    /// The asset file store pyWATS uses (upload, download, list, delete). **Undocumented by
+    /// the server; it may change without notice.**
+    pub fn internal(&self) -> crate::AssetsInternal<'c, C> {
+        crate::AssetsInternal::new(self.caller)
+    }
+
     /// May this station use the fixture `serial_number` now? Reads the asset, its status
     /// and (when the asset does not embed it) its type; see [`FixtureCheck::evaluate`].
     ///

@@ -3,6 +3,7 @@
 pub(crate) mod analytics;
 pub(crate) mod app;
 pub(crate) mod assets;
+pub(crate) mod assets_internal;
 pub(crate) mod processes;
 pub(crate) mod production;
 pub(crate) mod products;
@@ -24,6 +25,7 @@ macro_rules! per_domain {
             production::$item,
             processes::$item,
             assets::$item,
+            assets_internal::$item,
             software::$item,
             software_internal::$item,
             rootcause::$item,
@@ -41,6 +43,7 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     production::routes::ALL,
     processes::routes::ALL,
     assets::routes::ALL,
+    assets_internal::routes::ALL,
     software::routes::ALL,
     software_internal::routes::ALL,
     rootcause::routes::ALL,
