@@ -49,6 +49,19 @@ async fn users_are_created_patched_paged_and_deleted() {
         3,
         "pages of 3, 3 and 1"
     );
+    server.reset_counters();
+    let mut pages = scim.pages(3);
+    let mut sizes = Vec::new();
+    while let Some(page) = pages.next_page().await.unwrap() {
+        sizes.push(page.len());
+    }
+    assert_eq!(sizes, [3, 3, 1]);
+    assert!(pages.next_page().await.unwrap().is_none());
+    assert_eq!(
+        server.requests_for("/api/SCIM/v2/Users"),
+        3,
+        "one request per page"
+    );
     let first5 = scim.all_users(2, Some(5)).await.unwrap();
     assert_eq!(first5.len(), 5);
     let page = scim.users(None, Some(7), Some(10)).await.unwrap();

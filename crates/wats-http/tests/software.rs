@@ -43,8 +43,12 @@ fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
         };
         let method: u16 = if deflate { 8 } else { 0 };
         let offset = out.len() as u32;
-        let (crc, len, plen, nlen) =
-            (crc32(data), data.len() as u32, packed.len() as u32, name.len() as u16);
+        let (crc, len, plen, nlen) = (
+            crc32(data),
+            data.len() as u32,
+            packed.len() as u32,
+            name.len() as u16,
+        );
         out.extend_from_slice(&0x0403_4b50_u32.to_le_bytes());
         out.extend_from_slice(&[20, 0, 0, 0]);
         out.extend_from_slice(&method.to_le_bytes());

@@ -158,6 +158,70 @@ impl<'c, C: Caller> Scim<'c, C> {
     }
 }
 
+/// The users of a SCIM list page by page, for the async client: each
+/// [`next_page`](Self::next_page) is one `GET /api/SCIM/v2/Users` request, so only one page
+/// is held at a time. Made by [`Scim::pages`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> wats_core::Result<()> {
+/// let server = wats_mock::MockServer::start();
+/// let client = wats_http::Client::builder().base_url(server.url()).token("dXNlcjpwYXNz").build()?;
+/// for name in ["a", "b", "c"] {
+///     client.scim().create_user(&wats_core::ScimUser::new(name)).await?;
+/// }
+/// let mut pages = client.scim().pages(2);
+/// let mut seen = 0;
+/// while let Some(page) = pages.next_page().await? {
+///     seen += page.len();
+/// }
+/// assert_eq!(seen, 3);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct UserPages {
+    client: crate::Client,
+    page_size: u32,
+    next_start: u32,
+    done: bool,
+}
+
+impl UserPages {
+    /// The next page of users, or `None` after the last one.
+    ///
+    /// # Errors
+    /// As [`Scim::users`]; after an error the next call asks for the same page again.
+    pub async fn next_page(&mut self) -> wats_core::Result<Option<Vec<ScimUser>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let list = self
+            .client
+            .scim()
+            .users(None, Some(self.next_start), Some(self.page_size))
+            .await?;
+        let total = list.total_results.value().copied();
+        let rows = list.resources.into_option().unwrap_or_default();
+        let n = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        self.next_start = self.next_start.saturating_add(n);
+        let seen = i64::from(self.next_start) - 1;
+        self.done = n == 0 || n < self.page_size || total.is_some_and(|t| seen >= t);
+        Ok(if rows.is_empty() { None } else { Some(rows) })
+    }
+}
+
+impl Scim<'_, crate::Client> {
+    /// Page through every user, `page_size` at a time (async client); see [`UserPages`].
+    pub fn pages(&self, page_size: u32) -> UserPages {
+        UserPages {
+            client: self.caller.clone(),
+            page_size: page_size.max(1),
+            next_start: 1,
+            done: false,
+        }
+    }
+}
+
 /// This domain's routes and query parameters outside the server's OpenAPI document.
 pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[];
 

@@ -173,7 +173,8 @@ calls! {
     }
 
     /// Set a file's attribute (`POST /api/Software/Package/FileAttribute/{id}`, the id of a
-    /// [`PackageFile`]); [`FileAttributes::NONE`] clears it.
+    /// [`PackageFile`]); [`FileAttributes::NONE`] clears it. The server documents one
+    /// attribute name per call; several flags are sent as their names comma-separated.
     ///
     /// # Errors
     /// Status, transport and timeout errors.
