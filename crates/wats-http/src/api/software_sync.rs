@@ -143,7 +143,10 @@ impl<'c, C: Caller> Software<'c, C> {
     /// Download every file of a package into `dir` (`dir/<packageFolderName>/<name>`),
     /// each verified against its `checksum` when the server sends one, before it is
     /// written. Lists the files (`PackageFiles/{id}`), then fetches each
-    /// (`internal/Software/DownloadFile`); each file is held in memory while it is checked.
+    /// (`internal/Software/DownloadFile`); each file is held in memory while it is checked,
+    /// so a file larger than the client's
+    /// [`max_body_size`](crate::ClientBuilder::max_body_size) (64 MiB by default) fails with
+    /// [`Error::BodyTooLarge`]: raise it for large packages.
     ///
     /// # Errors
     /// [`Error::Decode`] naming the file when a checksum does not match (that file is not
