@@ -50,7 +50,8 @@ calls! {
     }
 
     /// Update a ticket (`PUT /api/RootCause/Ticket`): the whole ticket, with an optional
-    /// `update` (a comment) to add. Returns the ticket as saved.
+    /// `update` (a comment) to add. Returns the ticket as saved. Not retried automatically:
+    /// a replayed `update` would add its comment twice.
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
@@ -59,6 +60,7 @@ calls! {
         pywats "rootcause.update_ticket";
         body Body::json(ticket);
         answer json;
+        idempotent false;
     }
 
     /// Archive tickets (`POST /api/RootCause/ArchiveTickets`, body: the ids).
