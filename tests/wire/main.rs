@@ -167,8 +167,9 @@ fn matches_template(template: &str, target: &str) -> bool {
     let p: Vec<&str> = path.split('/').collect();
     t.len() == p.len()
         && t.iter().zip(&p).all(|(t, p)| {
-            if t.starts_with('{') {
-                !p.is_empty()
+            if let Some(i) = t.find('{') {
+                // A parameter is a whole segment or ends one (`userName={userName}`).
+                p.len() > i && p.is_char_boundary(i) && t[..i].eq_ignore_ascii_case(&p[..i])
             } else {
                 t.eq_ignore_ascii_case(p)
             }

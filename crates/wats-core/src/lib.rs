@@ -78,6 +78,7 @@
 //! ```
 
 pub mod analytics;
+pub mod asset;
 pub mod builder;
 pub mod codes;
 pub mod correlation;
@@ -91,8 +92,11 @@ pub mod process;
 pub mod product;
 pub mod production;
 pub mod report;
+pub mod rootcause;
 pub mod roundtrip;
 pub mod stats;
+pub mod scim;
+pub mod software;
 pub mod step;
 pub mod time;
 pub mod unit;
@@ -102,6 +106,9 @@ pub use analytics::{
     AggregatedMeasurement, AlarmLog, Level, MeasurementListItem, MeasurementPoint,
     MeasurementSeries, OeeAnalysis, ProductGroup, RepairHistoryRecord, RepairRow, StepAnalysisRow,
     StepStatusItem, TopFailedStep, UnitFlow, UnitFlowLink, UnitFlowNode, UnitFlowUnit, YieldRow,
+};
+pub use asset::{
+    AlarmState, Asset, AssetLog, AssetLogType, AssetMessage, AssetState, AssetStatus, AssetType,
 };
 pub use builder::{UurReportBuilder, UutReportBuilder};
 /// The date-time crate the models and the analytics filter use (`WatsFilter::date_from`).
@@ -120,6 +127,13 @@ pub use production::{
     VerificationStatus,
 };
 pub use report::{MiscInfo, Report, SubUnit, UurInfo, UutInfo};
+pub use rootcause::{
+    Ticket, TicketAttachment, TicketPriority, TicketStatus, TicketUpdate, TicketView,
+};
+pub use scim::{
+    ScimEmail, ScimListResponse, ScimMeta, ScimName, ScimOperation, ScimPatch, ScimToken, ScimUser,
+};
+pub use software::{FileAttributes, Package, PackageFile, PackageStatus, VirtualFolder};
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;
 pub use value::{Field, NumOrStr};

@@ -5,6 +5,7 @@ pub(crate) mod analytics_internal;
 pub(crate) mod analytics_options;
 pub(crate) mod app;
 pub(crate) mod assets;
+pub(crate) mod assets_internal;
 pub(crate) mod processes;
 pub(crate) mod production;
 pub(crate) mod production_feed;
@@ -17,6 +18,7 @@ pub(crate) mod rootcause;
 pub(crate) mod scim;
 pub(crate) mod software;
 pub(crate) mod spool;
+pub(crate) mod software_internal;
 
 /// Lists one item per domain module, in registry order (a macro, so that adding a domain is
 /// one line here).
@@ -31,7 +33,9 @@ macro_rules! per_domain {
             production_internal::$item,
             processes::$item,
             assets::$item,
+            assets_internal::$item,
             software::$item,
+            software_internal::$item,
             rootcause::$item,
             scim::$item,
             analytics::$item,
@@ -50,7 +54,9 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     production_internal::routes::ALL,
     processes::routes::ALL,
     assets::routes::ALL,
+    assets_internal::routes::ALL,
     software::routes::ALL,
+    software_internal::routes::ALL,
     rootcause::routes::ALL,
     scim::routes::ALL,
     analytics::routes::ALL,

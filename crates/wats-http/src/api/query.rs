@@ -45,16 +45,16 @@ fn report_type_code(kind: ReportType) -> &'static str {
 /// Common OData options: `$filter` terms (joined with `and`), `$top`, `$skip`,
 /// `$orderby`, `$expand`.
 #[derive(Debug, Clone, Default)]
-struct OData {
-    filters: Vec<String>,
-    top: Option<u32>,
-    skip: Option<u32>,
-    order_by: Option<String>,
-    expand: Vec<String>,
+pub(crate) struct OData {
+    pub(crate) filters: Vec<String>,
+    pub(crate) top: Option<u32>,
+    pub(crate) skip: Option<u32>,
+    pub(crate) order_by: Option<String>,
+    pub(crate) expand: Vec<String>,
 }
 
 impl OData {
-    fn filter(&self) -> Option<String> {
+    pub(crate) fn filter(&self) -> Option<String> {
         match self.filters.len() {
             0 => None,
             1 => Some(self.filters[0].clone()),
@@ -68,7 +68,7 @@ impl OData {
         }
     }
 
-    fn write(&self, q: &mut Query) {
+    pub(crate) fn write(&self, q: &mut Query) {
         if let Some(f) = self.filter() {
             q.push("$filter", &f);
         }
@@ -295,7 +295,7 @@ impl UnitQuery {
 }
 
 /// The OData system query options, as the server names them.
-const ODATA_NAMES: &[&str] = &["$filter", "$top", "$skip", "$orderby", "$expand"];
+pub(crate) const ODATA_NAMES: &[&str] = &["$filter", "$top", "$skip", "$orderby", "$expand"];
 
 impl QueryParams for HeaderQuery {
     const NAMES: &'static [&'static str] = &[

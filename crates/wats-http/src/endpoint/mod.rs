@@ -94,8 +94,9 @@ impl Route {
     /// The names of the `{...}` parameters of the template, in order.
     pub fn template_params(&self) -> impl Iterator<Item = &'static str> {
         let t: &'static str = self.template;
+        // A parameter is a whole segment (`{id}`) or ends one (`userName={userName}`).
         t.split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .filter_map(|seg| seg.find('{').and_then(|i| seg[i + 1..].strip_suffix('}')))
     }
 }
 

@@ -221,7 +221,9 @@ pub(crate) fn find(method: &Method, path: &str) -> Found {
     };
     let mut params = Vec::new();
     for (t, s) in served.template.split('/').zip(&segs) {
-        if t.starts_with('{') {
+        // A parameter is a whole segment (`{id}`) or ends one (`userName={userName}`).
+        if let Some(i) = t.find('{') {
+            let s = s.get(i..).unwrap_or("");
             match percent_decode_str(s).decode_utf8() {
                 Ok(v) => params.push(v.into_owned()),
                 Err(_) => return Found::BadPath,
@@ -239,10 +241,13 @@ fn fits(template: &str, segs: &[&str]) -> Option<usize> {
     }
     let mut literals = 0;
     for (t, s) in t.iter().zip(segs) {
-        if t.starts_with('{') {
-            if s.is_empty() {
+        if let Some(i) = t.find('{') {
+            // The literal before the parameter, then at least one character.
+            let fits = s.len() > i && s.is_char_boundary(i) && t[..i].eq_ignore_ascii_case(&s[..i]);
+            if !fits {
                 return None;
             }
+            literals += usize::from(i > 0);
         } else if t.eq_ignore_ascii_case(s) {
             literals += 1;
         } else {
@@ -261,6 +266,10 @@ mod tests {
         assert_eq!(fits("/api/A/{x}", &["", "api", "a", "1"]), Some(3));
         assert_eq!(fits("/api/A/{x}", &["", "api", "a", ""]), None);
         assert_eq!(fits("/api/A/B", &["", "api", "A", "C"]), None);
+        // A partly literal segment counts, so it beats a whole-segment parameter.
+        assert_eq!(fits("/api/U/n={n}", &["", "api", "u", "N=x"]), Some(4));
+        assert_eq!(fits("/api/U/n={n}", &["", "api", "u", "n="]), None);
+        assert_eq!(fits("/api/U/n={n}", &["", "api", "u", "x"]), None);
         for table in TABLES {
             for s in *table {
                 assert!(s.template.starts_with("/api/"), "{}", s.template);
