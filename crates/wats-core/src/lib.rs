@@ -85,7 +85,9 @@ pub mod header;
 pub mod json;
 pub mod measurement;
 pub mod process;
+pub mod process_detail;
 pub mod product;
+pub mod product_meta;
 pub mod report;
 pub mod roundtrip;
 pub mod step;
@@ -100,7 +102,12 @@ pub use error::{BoxError, Error, Result};
 pub use header::ReportHeader;
 pub use measurement::{BooleanMeas, NumericMeas, StringMeas};
 pub use process::Process;
+pub use process_detail::{FailCategory, FailCode, ProcessDetail, RepairOperationConfig};
 pub use product::{Product, ProductRevision};
+pub use product_meta::{
+    Bom, BomComponent, BomItem, ProductCategory, ProductGroup, ProductGroupFilter, ProductInfo,
+    RevisionRelation, Vendor,
+};
 pub use report::{MiscInfo, Report, SubUnit, UurInfo, UutInfo};
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;
