@@ -77,6 +77,7 @@
 //! # Ok::<(), wats_core::Error>(())
 //! ```
 
+pub mod box_build;
 pub mod builder;
 pub mod codes;
 pub mod correlation;
@@ -95,6 +96,7 @@ pub mod time;
 pub mod unit;
 pub mod value;
 
+pub use box_build::{BoxBuild, BoxBuildChild, Missing};
 pub use builder::{UurReportBuilder, UutReportBuilder};
 pub use codes::{Coded, CompOp, ReportType, Status, StepGroup, WatsCode};
 pub use correlation::{CorrelationExt, CorrelationId, with_correlation_id};

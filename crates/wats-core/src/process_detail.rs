@@ -185,7 +185,13 @@ mod tests {
         );
         assert!(cfg.is_valid_fail_code("Component", "Defect Component"));
         assert!(!cfg.is_valid_fail_code("Component", "Retired"));
-        assert_eq!(cfg.fail_code("Solder Process", "Bridge").unwrap().guid.as_deref(), Some("f3"));
+        assert_eq!(
+            cfg.fail_code("Solder Process", "Bridge")
+                .unwrap()
+                .guid
+                .as_deref(),
+            Some("f3")
+        );
     }
 
     #[test]
@@ -197,6 +203,9 @@ mod tests {
         assert_eq!(p.code.value(), Some(&500));
         let back: serde_json::Value =
             serde_json::from_slice(&crate::json::to_vec(&p).unwrap()).unwrap();
-        assert_eq!(back, serde_json::from_str::<serde_json::Value>(text).unwrap());
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        );
     }
 }

@@ -261,7 +261,10 @@ mod tests {
         let v: T = crate::json::from_str(text).unwrap();
         let back: serde_json::Value =
             serde_json::from_slice(&crate::json::to_vec(&v).unwrap()).unwrap();
-        assert_eq!(back, serde_json::from_str::<serde_json::Value>(text).unwrap());
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        );
         v
     }
 
@@ -272,7 +275,10 @@ mod tests {
                "components":[{"number":"R-10K","revision":"1","quantity":"2","description":"res",
                "reference":"R1;R2","functionBlock":"PSU","y":[true]}]}"#,
         );
-        assert_eq!(bom.components()[0].quantity.value().unwrap().as_str(), Some("2"));
+        assert_eq!(
+            bom.components()[0].quantity.value().unwrap().as_str(),
+            Some("2")
+        );
         let g: ProductGroup = round_trip(
             r#"{"id":7,"name":"Boards","description":"","isPublic":true,
                "filters":[{"id":1,"productGroupId":7,"partNumber":"PCBA-%","exclude":false}]}"#,

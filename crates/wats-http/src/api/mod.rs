@@ -6,6 +6,9 @@ pub(crate) mod assets;
 pub(crate) mod processes;
 pub(crate) mod production;
 pub(crate) mod products;
+pub(crate) mod products_bom;
+pub(crate) mod products_internal;
+pub(crate) mod products_pages;
 pub(crate) mod query;
 pub(crate) mod reports;
 pub(crate) mod rootcause;
@@ -20,6 +23,7 @@ macro_rules! per_domain {
             app::$item,
             reports::$item,
             products::$item,
+            products_internal::$item,
             production::$item,
             processes::$item,
             assets::$item,
@@ -36,6 +40,7 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     app::routes::ALL,
     reports::routes::ALL,
     products::routes::ALL,
+    products_internal::routes::ALL,
     production::routes::ALL,
     processes::routes::ALL,
     assets::routes::ALL,
