@@ -1,4 +1,6 @@
-//! Every served route exists, with its method, in the server's OpenAPI document.
+//! Every built-in route exists, with its method, in the server's OpenAPI document; the
+//! domain tables' routes outside it are checked against wats-http's `outside_openapi()`
+//! list by `wats-http/tests/registry.rs`.
 
 const OPENAPI: &str = include_str!("../../../fixtures/wats-samples/openapi_public_v3.json");
 
@@ -7,8 +9,9 @@ fn every_served_route_is_in_the_openapi_document() {
     let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
     let paths = doc["paths"].as_object().expect("paths");
     let served = wats_mock::served_routes();
-    assert_eq!(served.len(), 9);
-    for (method, template) in served {
+    assert!(served.len() >= 9);
+    // The nine built-in routes come first.
+    for (method, template) in served.into_iter().take(9) {
         let ops = paths
             .get(template)
             .unwrap_or_else(|| panic!("{template} is not in the OpenAPI document"));
@@ -24,6 +27,9 @@ fn path_parameters_match_the_document() {
     let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
     for (method, template) in wats_mock::served_routes() {
         let op = &doc["paths"][template][method.to_ascii_lowercase()];
+        if op.is_null() {
+            continue; // outside the document: see wats-http/tests/registry.rs
+        }
         let mut declared: Vec<&str> = op["parameters"]
             .as_array()
             .map(|ps| {

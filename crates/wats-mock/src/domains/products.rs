@@ -206,6 +206,14 @@ fn save_one(inner: &mut Inner, req: &Req<'_>, body: Value) -> Result<Value, Stri
         if m.get("productId").is_none_or(Value::is_null) {
             m.insert("productId".into(), uuid());
         }
+        let id = m.get("productId").cloned().unwrap_or(Value::Null);
+        if let Some(Value::Array(revs)) = m.get_mut("revisions") {
+            for r in revs.iter_mut().filter_map(Value::as_object_mut) {
+                r.insert("productId".into(), id.clone());
+                r.entry("productRevisionId").or_insert_with(uuid);
+                r.insert("partNumber".into(), json!(pn));
+            }
+        }
     }
     inner.deleted.remove(&key(&pn));
     inner.products.insert(key(&pn), p.clone());
