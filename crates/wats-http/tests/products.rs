@@ -28,7 +28,8 @@ async fn a_created_product_is_listed_fetched_updated_and_its_revisions_saved() {
     let c = client(&server);
     let mut p = Product::new("NEW-1");
     p.name.set("New board".to_owned());
-    p.extra.insert("futureField".into(), serde_json::json!({"kept": true}));
+    p.extra
+        .insert("futureField".into(), serde_json::json!({"kept": true}));
     let saved = c.products().save(&p).await.unwrap();
     let id = saved.product_id.as_str().unwrap().to_owned();
     assert!(!id.is_empty());
@@ -78,8 +79,20 @@ async fn a_created_product_is_listed_fetched_updated_and_its_revisions_saved() {
     // a deleted revision is gone; nothing refers to it, so it is deleted, not deactivated
     let out = c.products().delete_revision("NEW-1", "B").await.unwrap();
     assert_eq!(out, DeleteOutcome::Deleted);
-    assert!(c.products().revision_opt("NEW-1", "B").await.unwrap().is_none());
-    assert!(c.products().revision_opt("NEW-1", "C").await.unwrap().is_some());
+    assert!(
+        c.products()
+            .revision_opt("NEW-1", "B")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        c.products()
+            .revision_opt("NEW-1", "C")
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // many products at once
     let saved = c
@@ -119,7 +132,11 @@ async fn a_product_with_test_reports_is_deactivated_with_their_serial_numbers() 
     assert_eq!(p.state.value(), Some(&0));
     let inactive = c
         .products()
-        .query(&ProductQuery::new().state(ProductState::Inactive).part_number("USED-1"))
+        .query(
+            &ProductQuery::new()
+                .state(ProductState::Inactive)
+                .part_number("USED-1"),
+        )
         .await
         .unwrap();
     assert_eq!(inactive.len(), 1);
@@ -169,7 +186,10 @@ async fn query_pages_cover_everything_once_async_and_blocking() {
     let mut bad = c
         .products()
         .query_stream(&ProductQuery::new().filter_raw("nope eq 1"));
-    assert!(matches!(bad.next_item().await, Some(Err(Error::Status { status: 400, .. }))));
+    assert!(matches!(
+        bad.next_item().await,
+        Some(Err(Error::Status { status: 400, .. }))
+    ));
     assert!(bad.next_item().await.is_none());
 }
 
@@ -238,7 +258,11 @@ async fn groups_filters_and_vendors() {
     assert!(c.products().groups().await.unwrap().is_empty());
 
     c.products()
-        .add_vendors(&[Vendor::new("Acme"), Vendor::new("Bolt"), Vendor::new("acme")])
+        .add_vendors(&[
+            Vendor::new("Acme"),
+            Vendor::new("Bolt"),
+            Vendor::new("acme"),
+        ])
         .await
         .unwrap();
     assert_eq!(c.products().vendors().await.unwrap().len(), 2);
@@ -269,9 +293,18 @@ async fn box_build_relations_and_what_a_unit_lacks() {
         Some("B%"),
     );
     let saved = c.products().internal().add_relation(&rel).await.unwrap();
-    let rel_id = saved.product_revision_relation_id.as_str().unwrap().to_owned();
+    let rel_id = saved
+        .product_revision_relation_id
+        .as_str()
+        .unwrap()
+        .to_owned();
 
-    let template = c.products().internal().box_build("BOX-1", "A").await.unwrap();
+    let template = c
+        .products()
+        .internal()
+        .box_build("BOX-1", "A")
+        .await
+        .unwrap();
     assert_eq!(template.children.len(), 1);
     assert_eq!(template.children[0].part_number, "PSU-1");
     assert_eq!(template.children[0].quantity, 2);
@@ -283,8 +316,17 @@ async fn box_build_relations_and_what_a_unit_lacks() {
     let missing = template.missing(&unit);
     assert_eq!((missing[0].present, missing[0].missing), (1, 1));
 
-    c.products().internal().remove_relation(&rel_id).await.unwrap();
-    let template = c.products().internal().box_build("BOX-1", "A").await.unwrap();
+    c.products()
+        .internal()
+        .remove_relation(&rel_id)
+        .await
+        .unwrap();
+    let template = c
+        .products()
+        .internal()
+        .box_build("BOX-1", "A")
+        .await
+        .unwrap();
     assert!(template.children.is_empty());
     assert!(template.is_complete(&unit));
     assert!(matches!(

@@ -4,6 +4,8 @@ pub(crate) mod analytics;
 pub(crate) mod app;
 pub(crate) mod assets;
 pub(crate) mod processes;
+pub(crate) mod processes_cache;
+pub(crate) mod processes_internal;
 pub(crate) mod production;
 pub(crate) mod products;
 pub(crate) mod products_bom;
@@ -26,6 +28,7 @@ macro_rules! per_domain {
             products_internal::$item,
             production::$item,
             processes::$item,
+            processes_internal::$item,
             assets::$item,
             software::$item,
             rootcause::$item,
@@ -43,6 +46,7 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     products_internal::routes::ALL,
     production::routes::ALL,
     processes::routes::ALL,
+    processes_internal::routes::ALL,
     assets::routes::ALL,
     software::routes::ALL,
     rootcause::routes::ALL,
