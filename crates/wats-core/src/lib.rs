@@ -90,6 +90,7 @@ pub mod process_detail;
 pub mod product;
 pub mod product_meta;
 pub mod report;
+pub mod report_helpers;
 pub mod roundtrip;
 pub mod step;
 pub mod time;
@@ -111,6 +112,7 @@ pub use product_meta::{
     RevisionRelation, Vendor,
 };
 pub use report::{MiscInfo, Report, SubUnit, UurInfo, UutInfo};
+pub use report_helpers::{StatusCounts, mime_type_of};
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;
 pub use value::{Field, NumOrStr};

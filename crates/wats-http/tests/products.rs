@@ -213,7 +213,7 @@ async fn a_bom_written_as_json_or_wsbf_is_read_back() {
     let comp = &back.components()[0];
     assert_eq!(comp.number.as_str(), Some("R<10k>"));
     assert_eq!(comp.reference.as_str(), Some("R&1"));
-    assert_eq!(comp.quantity.value().and_then(|q| q.as_i64()), Some(4));
+    assert_eq!(comp.quantity.value().and_then(wats_core::NumOrStr::as_i64), Some(4));
     let items = c.products().internal().bom_items("B-1", "B").await.unwrap();
     assert_eq!(items.len(), 1);
 }
@@ -227,7 +227,7 @@ async fn groups_filters_and_vendors() {
         .create_product_group(&ProductGroup::new("Boards", "all boards", true))
         .await
         .unwrap();
-    let id = g.id.value().and_then(|v| v.as_i64()).unwrap();
+    let id = g.id.value().and_then(wats_core::NumOrStr::as_i64).unwrap();
     c.products()
         .add_product_group_filter("Boards", "PCBA-%", None, false)
         .await

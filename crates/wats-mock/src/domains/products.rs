@@ -551,7 +551,7 @@ fn add_group_filter(req: &Req<'_>) -> Reply {
     inner.next_id += 1;
     let f = json!({
         "id": inner.next_id, "productGroupId": gid, "partNumber": pn,
-        "revision": req.q("revision").map(|r| r.into_owned()),
+        "revision": req.q("revision").map(std::borrow::Cow::into_owned),
         "exclude": req.q("exclude").is_some_and(|v| v.eq_ignore_ascii_case("true")),
     });
     inner.filters.push(f.clone());
