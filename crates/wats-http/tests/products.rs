@@ -213,7 +213,10 @@ async fn a_bom_written_as_json_or_wsbf_is_read_back() {
     let comp = &back.components()[0];
     assert_eq!(comp.number.as_str(), Some("R<10k>"));
     assert_eq!(comp.reference.as_str(), Some("R&1"));
-    assert_eq!(comp.quantity.value().and_then(wats_core::NumOrStr::as_i64), Some(4));
+    assert_eq!(
+        comp.quantity.value().and_then(wats_core::NumOrStr::as_i64),
+        Some(4)
+    );
     let items = c.products().internal().bom_items("B-1", "B").await.unwrap();
     assert_eq!(items.len(), 1);
 }
