@@ -23,7 +23,7 @@ fn row(i: usize) -> serde_json::Value {
         "batchNumber": null,
         "reportType": "T",
         "start": "2026-01-30T22:01:41.4707353+01:00",
-        "result": if i % 7 == 0 { "F" } else { "P" },
+        "result": if i.is_multiple_of(7) { "F" } else { "P" },
         "userName": "operator",
         "stationName": format!("ST-{:02}", i % 16),
         "location": "Line 1",

@@ -166,7 +166,7 @@ async fn query_pages_cover_everything_once_async_and_blocking() {
     while let Some(p) = stream.next_item().await {
         seen.push(p.unwrap().part_number.as_str().unwrap().to_owned());
     }
-    let pages = all.len().div_ceil(7) + usize::from(all.len() % 7 == 0);
+    let pages = all.len().div_ceil(7) + usize::from(all.len().is_multiple_of(7));
     assert_eq!(stream.pages_fetched() as usize, pages);
     assert_eq!(
         server.requests_for("/api/Product/Query") - before,

@@ -234,7 +234,11 @@ mod tests {
         });
         let got: Vec<u32> = it.map(|r| r.unwrap()).collect();
         assert_eq!(got, [1, 2, 3, 4, 5, 6]);
-        assert_eq!(calls, [(3, 1), (3, 4)]);
+        assert_eq!(
+            calls,
+            [(3, 1), (3, 4), (3, 7)],
+            "6 rows: two full pages, then an empty one"
+        );
 
         let mut n = 0;
         let mut it = PageIter::new((Some(2), None), |_, _| {
