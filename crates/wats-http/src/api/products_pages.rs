@@ -268,4 +268,23 @@ mod tests {
         assert_eq!(it.count(), 4);
         assert_eq!(calls, 3);
     }
+
+    #[test]
+    fn the_stream_pages_through_poll_next() {
+        use futures_core::Stream;
+        let mut fetched = Vec::new();
+        let mut stream = PageStream::new((Some(2), None), move |top, skip| {
+            fetched.push(skip);
+            let rows: Vec<u32> = (skip..5).take(top as usize).collect();
+            Pending::ready(Ok(rows))
+        });
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut got = Vec::new();
+        while let Poll::Ready(Some(item)) = Pin::new(&mut stream).poll_next(&mut cx) {
+            got.push(item.unwrap());
+        }
+        assert_eq!(got, [0, 1, 2, 3, 4]);
+        assert_eq!(stream.pages_fetched(), 3);
+        assert!(matches!(Pin::new(&mut stream).poll_next(&mut cx), Poll::Ready(None)));
+    }
 }
