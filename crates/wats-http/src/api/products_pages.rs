@@ -285,6 +285,9 @@ mod tests {
         }
         assert_eq!(got, [0, 1, 2, 3, 4]);
         assert_eq!(stream.pages_fetched(), 3);
-        assert!(matches!(Pin::new(&mut stream).poll_next(&mut cx), Poll::Ready(None)));
+        assert!(matches!(
+            Pin::new(&mut stream).poll_next(&mut cx),
+            Poll::Ready(None)
+        ));
     }
 }
