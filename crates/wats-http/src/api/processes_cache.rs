@@ -87,3 +87,36 @@ impl ProcessCache {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// The time-to-live on a paused clock: served until it expires, fetched after.
+    #[tokio::test(start_paused = true)]
+    async fn entries_expire_after_the_ttl() {
+        let cache = ProcessCache::default();
+        cache.set_ttl(Duration::from_secs(300));
+        let fetches = AtomicUsize::new(0);
+        let fetch = || async {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            Ok(vec![Process::default()])
+        };
+        let a = cache.get(false, fetch).await.unwrap();
+        tokio::time::advance(Duration::from_secs(299)).await;
+        let b = cache.get(false, fetch).await.unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        tokio::time::advance(Duration::from_secs(2)).await;
+        let c = cache.get(false, fetch).await.unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        // invalidate and force fetch at once
+        cache.invalidate();
+        cache.get(false, fetch).await.unwrap();
+        cache.get(true, fetch).await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 4);
+        assert_eq!(cache.ttl(), Duration::from_secs(300));
+    }
+}
