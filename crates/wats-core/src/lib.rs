@@ -79,6 +79,7 @@
 
 pub mod analytics;
 pub mod asset;
+pub mod box_build;
 pub mod builder;
 pub mod codes;
 pub mod correlation;
@@ -89,14 +90,17 @@ pub mod json;
 pub mod measurement;
 pub mod measurement_path;
 pub mod process;
+pub mod process_detail;
 pub mod product;
+pub mod product_meta;
 pub mod production;
 pub mod report;
+pub mod report_helpers;
 pub mod rootcause;
 pub mod roundtrip;
-pub mod stats;
 pub mod scim;
 pub mod software;
+pub mod stats;
 pub mod step;
 pub mod time;
 pub mod unit;
@@ -104,12 +108,13 @@ pub mod value;
 
 pub use analytics::{
     AggregatedMeasurement, AlarmLog, Level, MeasurementListItem, MeasurementPoint,
-    MeasurementSeries, OeeAnalysis, ProductGroup, RepairHistoryRecord, RepairRow, StepAnalysisRow,
+    MeasurementSeries, OeeAnalysis, RepairHistoryRecord, RepairRow, StepAnalysisRow,
     StepStatusItem, TopFailedStep, UnitFlow, UnitFlowLink, UnitFlowNode, UnitFlowUnit, YieldRow,
 };
 pub use asset::{
     AlarmState, Asset, AssetLog, AssetLogType, AssetMessage, AssetState, AssetStatus, AssetType,
 };
+pub use box_build::{BoxBuild, BoxBuildChild, Missing};
 pub use builder::{UurReportBuilder, UutReportBuilder};
 /// The date-time crate the models and the analytics filter use (`WatsFilter::date_from`).
 pub use chrono;
@@ -120,13 +125,19 @@ pub use filter::{DateGrouping, MeasurementPaths, Run, WatsFilter};
 pub use header::ReportHeader;
 pub use measurement::{BooleanMeas, NumericMeas, StringMeas};
 pub use process::Process;
+pub use process_detail::{FailCategory, FailCode, ProcessDetail, RepairOperationConfig};
 pub use product::{Product, ProductRevision};
+pub use product_meta::{
+    Bom, BomComponent, BomItem, ProductCategory, ProductGroup, ProductGroupFilter, ProductInfo,
+    RevisionRelation, Vendor,
+};
 pub use production::{
     Phase, ProductionBatch, SerialIdentifier, SerialNumberType, UnitChange, UnitPhase,
     UnitVerification, UnitVerificationGrade, UnitsSaveFailed, UnitsSaveSummary, UnitsSaved,
     VerificationStatus,
 };
 pub use report::{MiscInfo, Report, SubUnit, UurInfo, UutInfo};
+pub use report_helpers::{StatusCounts, mime_type_of};
 pub use rootcause::{
     Ticket, TicketAttachment, TicketPriority, TicketStatus, TicketUpdate, TicketView,
 };

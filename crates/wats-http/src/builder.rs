@@ -427,6 +427,7 @@ impl ClientBuilder {
             spool,
             breaker,
             station,
+            process_cache: Default::default(),
         };
         Ok(Client::from_shared(&Arc::new(shared)))
     }

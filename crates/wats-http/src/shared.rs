@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     pub(crate) breaker: Option<wats_breaker::CircuitBreaker>,
     /// The station reports are filled from; fixed at build.
     pub(crate) station: wats_station::Station,
+    /// The process list cache of `processes()` (one per client and its siblings).
+    pub(crate) process_cache: crate::api::processes_cache::ProcessCache,
 }
 
 /// A connection pool's handle on the client's [`Shared`] state, and the pool's request

@@ -1,4 +1,6 @@
-//! Every served route exists, with its method, in the server's OpenAPI document.
+//! Every built-in route exists, with its method, in the server's OpenAPI document; the
+//! domain tables' routes outside it are checked against wats-http's `outside_openapi()`
+//! list by `wats-http/tests/registry.rs`.
 
 const OPENAPI: &str = include_str!("../../../fixtures/wats-samples/openapi_public_v3.json");
 

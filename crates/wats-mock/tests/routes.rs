@@ -177,8 +177,10 @@ fn unknown_routes_and_methods() {
     let r = get(s.addr(), "/api/Nope");
     assert_eq!(r.status, 404);
     assert!(r.message().contains("/api/Nope"));
-    // In the OpenAPI doc but not served: must not be taken as a part number.
-    assert_eq!(get(s.addr(), "/api/Product/Vendors").status, 404);
+    // A literal route beside `/api/Product/{partNumber}`: the vendor list, not a product.
+    let vendors = get(s.addr(), "/api/Product/Vendors");
+    assert_eq!(vendors.status, 200);
+    assert_eq!(vendors.json(), serde_json::json!([]));
     // Production/Unit/Query is outside the OpenAPI doc but served (pyWATS relies on it).
     assert_eq!(get(s.addr(), "/api/Production/Unit/Query").status, 200);
     let m = request(s.addr(), "POST", "/api/App/Version", &[], b"{}");

@@ -7,18 +7,23 @@ pub(crate) mod app;
 pub(crate) mod assets;
 pub(crate) mod assets_internal;
 pub(crate) mod processes;
+pub(crate) mod processes_cache;
+pub(crate) mod processes_internal;
 pub(crate) mod production;
 pub(crate) mod production_feed;
 pub(crate) mod production_internal;
 pub(crate) mod production_serials;
 pub(crate) mod products;
+pub(crate) mod products_bom;
+pub(crate) mod products_internal;
+pub(crate) mod products_pages;
 pub(crate) mod query;
 pub(crate) mod reports;
 pub(crate) mod rootcause;
 pub(crate) mod scim;
 pub(crate) mod software;
-pub(crate) mod spool;
 pub(crate) mod software_internal;
+pub(crate) mod spool;
 
 /// Lists one item per domain module, in registry order (a macro, so that adding a domain is
 /// one line here).
@@ -28,10 +33,12 @@ macro_rules! per_domain {
             app::$item,
             reports::$item,
             products::$item,
+            products_internal::$item,
             production::$item,
             production_serials::$item,
             production_internal::$item,
             processes::$item,
+            processes_internal::$item,
             assets::$item,
             assets_internal::$item,
             software::$item,
@@ -49,10 +56,12 @@ pub(crate) static DOMAINS: &[&[&crate::Route]] = &[
     app::routes::ALL,
     reports::routes::ALL,
     products::routes::ALL,
+    products_internal::routes::ALL,
     production::routes::ALL,
     production_serials::routes::ALL,
     production_internal::routes::ALL,
     processes::routes::ALL,
+    processes_internal::routes::ALL,
     assets::routes::ALL,
     assets_internal::routes::ALL,
     software::routes::ALL,

@@ -294,6 +294,164 @@ impl UnitQuery {
     }
 }
 
+/// A product's `state` in a [`ProductQuery`]: WATS writes 1 for active, 0 for inactive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProductState {
+    /// `state eq 0`.
+    Inactive,
+    /// `state eq 1`.
+    Active,
+}
+
+/// A query of products (`GET /api/Product/Query`, `ProductView` rows).
+///
+/// Text values are quoted with [`odata_quote`]. Part-number patterns use OData's string
+/// functions (`startswith`, `endswith`, `contains`). Without `$filter` the server answers at
+/// most 1000 rows; [`Products::query_iter`](crate::Products::query_iter) and
+/// [`Products::query_stream`](crate::Products::query_stream) page through everything with
+/// `$top`/`$skip`.
+///
+/// ```
+/// use wats_http::{ProductQuery, ProductState};
+/// let q = ProductQuery::new()
+///     .state(ProductState::Active)
+///     .category("PCB")
+///     .part_number_starts_with("PCBA-'1");
+/// assert_eq!(
+///     q.filter().unwrap(),
+///     "(state eq 1) and (category eq 'PCB') and (startswith(partNumber, 'PCBA-''1'))"
+/// );
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ProductQuery {
+    odata: OData,
+}
+
+impl ProductQuery {
+    /// An empty query: every product (the server's first 1000 without `$filter`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only products in this state.
+    pub fn state(self, state: ProductState) -> Self {
+        let n = match state {
+            ProductState::Inactive => 0,
+            ProductState::Active => 1,
+        };
+        self.filter_raw(format!("state eq {n}"))
+    }
+
+    /// Only products of this category.
+    pub fn category(self, category: &str) -> Self {
+        self.filter_raw(format!("category eq {}", odata_quote(category)))
+    }
+
+    /// Only this part number.
+    pub fn part_number(self, pn: &str) -> Self {
+        self.filter_raw(format!("partNumber eq {}", odata_quote(pn)))
+    }
+
+    /// Part numbers starting with `prefix`.
+    pub fn part_number_starts_with(self, prefix: &str) -> Self {
+        self.filter_raw(format!("startswith(partNumber, {})", odata_quote(prefix)))
+    }
+
+    /// Part numbers ending with `suffix`.
+    pub fn part_number_ends_with(self, suffix: &str) -> Self {
+        self.filter_raw(format!("endswith(partNumber, {})", odata_quote(suffix)))
+    }
+
+    /// Part numbers containing `text`.
+    pub fn part_number_contains(self, text: &str) -> Self {
+        self.filter_raw(format!("contains(partNumber, {})", odata_quote(text)))
+    }
+
+    /// Names containing `text`.
+    pub fn name_contains(self, text: &str) -> Self {
+        self.filter_raw(format!("contains(name, {})", odata_quote(text)))
+    }
+
+    /// Only serialized (`false`) or non-serialized (`true`) products.
+    pub fn non_serial(self, non_serial: bool) -> Self {
+        self.filter_raw(format!("nonSerial eq {non_serial}"))
+    }
+
+    /// Add a raw OData filter term, ANDed with the others. The caller is responsible for
+    /// quoting (see [`odata_quote`]).
+    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
+        self.odata.filters.push(expr.into());
+        self
+    }
+
+    /// At most `n` products (`$top`); also the page size when paging.
+    pub fn top(mut self, n: u32) -> Self {
+        self.odata.top = Some(n);
+        self
+    }
+
+    /// Skip the first `n` products (`$skip`).
+    pub fn skip(mut self, n: u32) -> Self {
+        self.odata.skip = Some(n);
+        self
+    }
+
+    /// Sort order (`$orderby`), for example `partNumber`.
+    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
+        self.odata.order_by = Some(expr.into());
+        self
+    }
+
+    /// The combined `$filter` expression, if any.
+    pub fn filter(&self) -> Option<String> {
+        self.odata.filter()
+    }
+}
+
+impl QueryParams for ProductQuery {
+    const NAMES: &'static [&'static str] = &["$filter", "$top", "$skip", "$orderby"];
+
+    fn write_query(&self, q: &mut Query) {
+        self.odata.write(q);
+    }
+}
+
+/// A query that can be paged with `$top`/`$skip`.
+pub(crate) trait Paged: Clone + Send + Sync + 'static {
+    /// `$top` and `$skip` as set by the caller.
+    fn window(&self) -> (Option<u32>, Option<u32>);
+    /// The query for one page.
+    fn page(&self, top: u32, skip: u32) -> Self;
+}
+
+impl Paged for ProductQuery {
+    fn window(&self) -> (Option<u32>, Option<u32>) {
+        (self.odata.top, self.odata.skip)
+    }
+
+    fn page(&self, top: u32, skip: u32) -> Self {
+        let mut q = self.clone();
+        q.odata.top = Some(top);
+        q.odata.skip = Some(skip);
+        q
+    }
+}
+
+impl Paged for HeaderQuery {
+    fn window(&self) -> (Option<u32>, Option<u32>) {
+        (self.odata.top, self.odata.skip)
+    }
+
+    fn page(&self, top: u32, skip: u32) -> Self {
+        let mut q = self.clone();
+        q.odata.top = Some(top);
+        q.odata.skip = Some(skip);
+        q
+    }
+}
+
 /// The OData system query options, as the server names them.
 pub(crate) const ODATA_NAMES: &[&str] = &["$filter", "$top", "$skip", "$orderby", "$expand"];
 

@@ -107,6 +107,7 @@ calls! {
         pywats "report.query_headers (and query_uut_headers, query_uur_headers, get_headers_by_serial, get_headers_by_part_number, get_headers_by_date_range, get_recent_headers, get_todays_headers, query_headers_with_subunits, query_headers_by_subunit_part_number, query_headers_by_subunit_serial)";
         options query: HeaderQuery;
         answer list;
+        helpers [query_headers_all, query_headers_iter, query_headers_stream];
     }
 
     /// Submit an already serialised WSJF report (`POST /api/Report/WSJF`), for example one
@@ -123,7 +124,84 @@ calls! {
         answer with(submit_answer);
         helpers [submit, submit_or_spool];
     }
+
+    /// One attachment of a report (`GET /api/Report/Attachment`), by attachment id (UUR)
+    /// or step id (UUT): the raw bytes.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the report or attachment is unknown; status, transport and
+    /// timeout errors.
+    fn attachment(report_id: &str, attachment_id: Option<&str>, step_id: Option<i64>) -> Bytes {
+        GET "/api/Report/Attachment";
+        pywats "report.get_attachment";
+        query ["reportId" = report_id, "attachmentId" = attachment_id, "stepId" = step_id];
+        answer bytes;
+    }
+
+    /// Every attachment of a report as a zip archive (`GET /api/Report/Attachments/{id}`).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown report; status, transport and timeout errors.
+    fn attachments_zip(id: &str) -> Bytes {
+        GET "/api/Report/Attachments/{id}";
+        pywats "report.get_all_attachments";
+        path [id];
+        answer bytes;
+    }
+
+    /// A report's certificate (`GET /api/Report/Certificate/{id}`): the raw bytes.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown report; status, transport and timeout errors.
+    fn certificate(id: &str) -> Bytes {
+        GET "/api/Report/Certificate/{id}";
+        pywats "report.get_certificate";
+        path [id];
+        answer bytes;
+    }
+
+    /// A report as WSXF XML (`GET /api/Report/Wsxf/{id}`), with options.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown report; status, transport and timeout errors.
+    fn get_wsxf(id: &str, options: WsxfOptions) -> Bytes {
+        GET "/api/Report/Wsxf/{id}";
+        pywats "report.get_report_xml";
+        path [id];
+        options options: WsxfOptions;
+        answer bytes;
+    }
+
+    /// Submit a WSXF (XML) report (`POST /api/Report/WSXF`, `Content-Type:
+    /// application/xml`), sent verbatim; returns the new report id. Never retried
+    /// automatically.
+    ///
+    /// # Errors
+    /// Status, transport and timeout errors; [`Error::Decode`] when the answer holds no id.
+    fn submit_wsxf(xml: impl Into<Bytes>) -> String {
+        POST "/api/Report/WSXF";
+        pywats "report.submit_report_xml";
+        body Body::raw(xml, "application/xml");
+        answer with(submit_answer);
+    }
+
+    /// Report headers found by a misc info (`GET /api/Report/Query/HeaderByMiscInfo`).
+    ///
+    /// # Errors
+    /// Status, transport, timeout and decode errors.
+    fn headers_by_misc_info(query: &MiscInfoQuery) -> Vec<ReportHeader> {
+        GET "/api/Report/Query/HeaderByMiscInfo";
+        pywats "report.query_headers_by_misc_info";
+        options query: MiscInfoQuery;
+        answer list;
+    }
 }
+
+/// The WSXF and misc-info options and the header pages (a child module, so it reaches the
+/// handle's caller).
+#[path = "reports_more.rs"]
+mod more;
+pub use more::{MiscInfoQuery, WsxfOptions};
 
 /// This domain's routes and query parameters outside the server's OpenAPI document.
 pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[Exception {
@@ -135,7 +213,28 @@ pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[Exception {
 }];
 
 /// This domain's routes the mock leaves to `mockito` tests.
-pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[
+    LeftToMockito {
+        method: "GET",
+        template: "/api/Report/Attachments/{id}",
+        test: "wats-http/tests/reports_more.rs::attachments_zip_and_certificate_exact_requests",
+    },
+    LeftToMockito {
+        method: "GET",
+        template: "/api/Report/Certificate/{id}",
+        test: "wats-http/tests/reports_more.rs::attachments_zip_and_certificate_exact_requests",
+    },
+    LeftToMockito {
+        method: "GET",
+        template: "/api/Report/Wsxf/{id}",
+        test: "wats-http/tests/reports_more.rs::wsxf_get_and_submit_exact_requests",
+    },
+    LeftToMockito {
+        method: "POST",
+        template: "/api/Report/WSXF",
+        test: "wats-http/tests/reports_more.rs::wsxf_get_and_submit_exact_requests",
+    },
+];
 
 /// The answer of `POST /api/Report/WSJF`: the id, logged inside the call's span (so the line
 /// carries its correlation id).
