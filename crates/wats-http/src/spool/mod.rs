@@ -45,10 +45,11 @@ pub(crate) mod submit;
 
 pub use flusher::FlusherHandle;
 pub(crate) use handle::SpoolOps;
-pub use outcome::{FlushSummary, SubmitOutcome};
-pub use settings::default_spool_dir;
-pub(crate) use submit::{prepare, submit_or_spool};
+pub use outcome::{FlushSummary, SpooledBecause, SubmitOutcome};
+pub use settings::{DEFAULT_SPOOL_LOCK_TIMEOUT, default_spool_dir};
+pub(crate) use submit::{assign_id, prepare, submit_or_spool};
 pub use wats_core::SpoolFailed;
+pub use wats_spool::{Area, DeadLetter, DeadLetterCause, Limits, SpoolError, SpoolOptions};
 
 /// The future of a [`Post`]: the id the server gives back for the report.
 pub(crate) type PostFuture<'a> = Pin<Box<dyn Future<Output = Result<String>> + Send + 'a>>;
