@@ -101,7 +101,7 @@ async fn a_2xx_without_a_readable_id_logs_the_raw_answer() {
         .unwrap();
     server.inject(wats_mock::Fault::malformed_json().times(1));
     let summary = c.spool().flush().await.unwrap();
-    assert_eq!(summary.delivered, [id.clone()]);
+    assert_eq!(summary.delivered, [id.as_str()]);
     let warnings = warnings();
     assert!(
         warnings.iter().any(|w| w.contains(&id)

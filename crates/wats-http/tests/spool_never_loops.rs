@@ -340,7 +340,7 @@ async fn one_id_before_the_first_attempt() {
     server.fail_next(1, 503);
     let out = c.reports().submit_or_spool(&r).await.unwrap();
     assert_eq!(out, SubmitOutcome::Spooled(id.clone()));
-    assert_eq!(c.spool().flush().await.unwrap().delivered, [id.clone()]);
+    assert_eq!(c.spool().flush().await.unwrap().delivered, [id.as_str()]);
     assert_eq!(server.report_count(), 1);
     assert!(server.stored_report(&id).is_some());
 
