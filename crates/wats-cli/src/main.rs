@@ -48,6 +48,13 @@ impl Ctx {
         if let Some(dir) = &self.settings.spool_dir {
             builder = builder.spool_dir(&dir.value);
         }
+        // A file-based uploader moves a report the server refuses (a 4xx about the report)
+        // to rejected/ with the reason at once, where a technician sees it and can
+        // `wats spool retry` it; the SDK's default would try it 10 times first.
+        builder = builder.spool_dead_letter(wats_http::DeadLetter::new(
+            1,
+            std::time::Duration::from_secs(7 * 24 * 3600),
+        ));
         Ok(extra(builder).build()?)
     }
 }

@@ -450,6 +450,35 @@ impl ClientBuilder {
         self
     }
 
+    /// When a flush gives up on a spooled report the server keeps refusing with an answer
+    /// about the report (400, 409, 413, 422, ...: the failure table's
+    /// [`Spool::Reject`](crate::failure::Spool::Reject)) and moves it to `rejected/` with the
+    /// server's answer, so the reports behind it go on. Each such refusal is recorded in the
+    /// report's spool file name; outages, 5xx and set-up failures (401, 403, 404, 407) never
+    /// count. Default [`DeadLetter::default`](wats_spool::DeadLetter): 10 attempts or 7 days
+    /// after the first; `DeadLetter::new(1, ..)` rejects at the first refusal.
+    pub fn spool_dead_letter(mut self, policy: wats_spool::DeadLetter) -> Self {
+        self.spool.dead_letter = policy;
+        self
+    }
+
+    /// How long [`SpoolHandle::flush`](crate::SpoolHandle::flush) waits for another flusher
+    /// (in this or another process) to release the spool's lock before it fails with
+    /// [`SpoolError::LockTimeout`](wats_spool::SpoolError::LockTimeout). Zero: one try.
+    /// Default [`DEFAULT_SPOOL_LOCK_TIMEOUT`](crate::DEFAULT_SPOOL_LOCK_TIMEOUT) (one minute).
+    pub fn spool_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.spool.lock_timeout = timeout;
+        self
+    }
+
+    /// How the spool is opened: the size limits of its folders (a write past one fails with
+    /// [`SpoolError::Full`](wats_spool::SpoolError::Full), nothing is dropped) and the age
+    /// of stale temporary files. Default [`SpoolOptions::default`](wats_spool::SpoolOptions).
+    pub fn spool_options(mut self, options: wats_spool::SpoolOptions) -> Self {
+        self.spool.options = options;
+        self
+    }
+
     fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>> {
         let mut roots = rustls::RootCertStore::empty();
         if self.built_in_roots {

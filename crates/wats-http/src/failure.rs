@@ -99,14 +99,18 @@ impl Retry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Spool {
-    /// Delivered: `submit_or_spool` returns the id; a flush removes the report.
+    /// Delivered (a 2xx, even one whose answer holds no readable id): `submit_or_spool`
+    /// returns the id (the report's own when the answer has none); a flush removes the
+    /// report and goes on.
     Delivered,
     /// Not the report's fault (the server, the network, the token or the set-up):
     /// `submit_or_spool` keeps the report in the spool; a flush keeps it, stops, and says
     /// why in `FlushSummary::stopped_by`.
     Keep,
     /// The report itself is bad: `submit_or_spool` returns the error and spools nothing;
-    /// a flush moves the report to `rejected/` with the server's answer and goes on.
+    /// a flush records a failed attempt, keeps the report and goes on with the rest, and once
+    /// the dead-letter policy ([`ClientBuilder::spool_dead_letter`](crate::ClientBuilder::spool_dead_letter))
+    /// gives up, moves it to `rejected/` with the server's answer.
     Reject,
     /// Neither delivered nor known to be transient: `submit_or_spool` returns the error
     /// and spools nothing; a flush keeps the report and stops.
@@ -175,6 +179,8 @@ impl Kind {
     ///   the submit route (`POST /api/Report/WSJF`), which names no report: it means the
     ///   route is not there (wrong base URL or prefix, a proxy, an older server), so it is
     ///   a set-up failure like 401, not a rejection of the report.
+    /// - An undecodable answer is a 2xx: for the spool that is delivery (a report whose
+    ///   answer holds no readable id is removed and the answer logged, never posted again).
     /// - A whole-call timeout is not retried (its deadline has passed) and counts against
     ///   the breaker (a hung server trips it even without an attempt timeout).
     pub const fn verdict(self) -> Verdict {
@@ -200,9 +206,8 @@ impl Kind {
             | Kind::Misdirected
             | Kind::Unexpected => v(Retry::No, Success, Spool::Keep),
             Kind::OtherClientError => v(Retry::No, Success, Spool::Reject),
-            Kind::Decode | Kind::BodyTooLarge | Kind::Local => {
-                v(Retry::No, Ignored, Spool::HandBack)
-            }
+            Kind::Decode => v(Retry::No, Ignored, Spool::Delivered),
+            Kind::BodyTooLarge | Kind::Local => v(Retry::No, Ignored, Spool::HandBack),
         }
     }
 
@@ -491,7 +496,7 @@ mod tests {
         row_1xx_3xx: Kind::Unexpected, Sample::Status(&[101, 301, 302, 304]) => No, Success, Keep;
         row_decode: Kind::Decode, Sample::Errors(&[|| Error::Decode {
             target: "x", path: ".".into(), message: "m".into(),
-        }]) => No, Ignored, HandBack;
+        }]) => No, Ignored, Delivered;
         row_circuit_open: Kind::CircuitOpen, Sample::Errors(&[|| Error::CircuitOpen {
             retry_after: Duration::from_secs(5),
         }]) => No, Ignored, Keep;
@@ -533,7 +538,10 @@ mod tests {
             let spool = match verdict.spool {
                 Spool::Delivered => "delivered",
                 Spool::Keep => "keep (spooled; a flush stops)",
-                Spool::Reject => "reject (returned; a flush moves it to `rejected/`)",
+                Spool::Reject => {
+                    "reject (returned; a flush counts an attempt, goes on, and dead-letters it \
+                     to `rejected/`)"
+                }
                 Spool::HandBack => "hand back (returned; a flush stops)",
             };
             out.push_str(&format!(

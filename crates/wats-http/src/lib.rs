@@ -68,7 +68,11 @@ pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
 pub use registry::{
     Exception, LeftToMockito, api_markdown, left_to_mockito, outside_openapi, routes,
 };
-pub use spool::{FlushSummary, FlusherHandle, SpoolFailed, SubmitOutcome, default_spool_dir};
+pub use spool::{
+    Area, DEFAULT_SPOOL_LOCK_TIMEOUT, DeadLetter, DeadLetterCause, FlushSummary, FlusherHandle,
+    Limits, SpoolError, SpoolFailed, SpoolOptions, SpooledBecause, SubmitOutcome,
+    default_spool_dir,
+};
 pub use wats_breaker::CircuitBreaker;
 pub use wats_core::{Error, ReportType, Result};
 pub use wats_spool::SpoolEntry;

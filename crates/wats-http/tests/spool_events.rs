@@ -1,7 +1,8 @@
-//! A quarantined spool file raises a warning event (captured by a global subscriber, because
-//! spool file work runs on tokio's blocking threads).
+//! A quarantined spool file, and a 2xx answer without a readable id, raise a warning event
+//! (captured by one global subscriber, because spool file work runs on tokio's blocking
+//! threads).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -28,11 +29,21 @@ impl<S: Subscriber> Layer<S> for Warnings {
     }
 }
 
+/// The warnings seen by the global subscriber (installed once for this test binary).
+fn warnings() -> Vec<String> {
+    static WARNINGS: OnceLock<Warnings> = OnceLock::new();
+    let w = WARNINGS.get_or_init(|| {
+        let w = Warnings::default();
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(w.clone()))
+            .unwrap();
+        w
+    });
+    w.0.lock().unwrap().clone()
+}
+
 #[tokio::test]
 async fn quarantine_raises_a_warning_event() {
-    let warnings = Warnings::default();
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(warnings.clone()))
-        .unwrap();
+    warnings();
     let server = wats_mock::MockServer::start();
     let dir = std::env::temp_dir().join(format!("wats-http-spool-events-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -51,11 +62,51 @@ async fn quarantine_raises_a_warning_event() {
         .unwrap();
     let summary = c.spool().flush().await.unwrap();
     assert_eq!(summary.quarantined, [bad]);
-    let warnings = warnings.0.lock().unwrap().clone();
+    let warnings = warnings();
     assert!(
         warnings
             .iter()
             .any(|w| w.contains("quarantined") && w.contains(bad)),
+        "{warnings:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A spooled report answered 200 with a body that is not JSON is delivered, and the warning
+/// carries the report id and the raw answer.
+#[tokio::test]
+async fn a_2xx_without_a_readable_id_logs_the_raw_answer() {
+    warnings();
+    let server = wats_mock::MockServer::start();
+    let dir =
+        std::env::temp_dir().join(format!("wats-http-spool-events-2xx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let c = wats_http::Client::builder()
+        .base_url(server.url())
+        .token("dA==")
+        .spool_dir(&dir)
+        .build()
+        .unwrap();
+    let report = wats_core::UutReportBuilder::new("PCBA-1001", "SN-EVENTS-2XX", "B", 10)
+        .station("STATION-1", "Line 1", "Production")
+        .result(wats_core::Status::Passed)
+        .build()
+        .unwrap();
+    let id = report.id.as_str().unwrap().to_owned();
+    c.spool()
+        .open()
+        .await
+        .unwrap()
+        .put(&id, &wats_core::json::to_vec(&report).unwrap())
+        .unwrap();
+    server.inject(wats_mock::Fault::malformed_json().times(1));
+    let summary = c.spool().flush().await.unwrap();
+    assert_eq!(summary.delivered, [id.as_str()]);
+    let warnings = warnings();
+    assert!(
+        warnings.iter().any(|w| w.contains(&id)
+            && w.contains("no readable id")
+            && w.contains("wats-mock malformed answer")),
         "{warnings:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);

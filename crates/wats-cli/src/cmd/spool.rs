@@ -174,7 +174,8 @@ async fn flush(ctx: &Ctx) -> Result<u8, Failure> {
         delivered: &'a [String],
         rejected: Vec<EntryView>,
         quarantined: &'a [String],
-        remaining: usize,
+        /// `None` when the spool could not be counted (the error is in `stopped_by`).
+        remaining: Option<usize>,
         stopped_by: Option<String>,
     }
     let client = ctx.client()?;
@@ -209,7 +210,9 @@ async fn flush(ctx: &Ctx) -> Result<u8, Failure> {
             paint(GOOD, &summary.delivered.len().to_string()),
             paint(BAD, &summary.rejected.len().to_string()),
             summary.quarantined.len(),
-            summary.remaining
+            summary
+                .remaining
+                .map_or_else(|| "?".to_owned(), |n| n.to_string())
         ))?;
         if let Some(why) = &stopped {
             output::note(&format!("{} {why}", paint(WARN, "flush stopped:")));

@@ -56,9 +56,13 @@ pub(crate) fn load(path: &Path) -> Result<Report, String> {
 pub(crate) async fn submit_one(client: &wats_http::Client, report: &Report) -> FileOutcome {
     match client.reports().submit_or_spool(report).await {
         Ok(SubmitOutcome::Submitted(id)) => FileOutcome::Submitted { id },
-        Ok(SubmitOutcome::Spooled(id)) => FileOutcome::Spooled { id },
-        Ok(other) => FileOutcome::Submitted {
-            id: other.into_id(),
+        // Spooled because WATS is away, or held because of a set-up failure (token,
+        // proxy, URL): either way the report waits in the spool.
+        Ok(outcome) if outcome.is_spooled() => FileOutcome::Spooled {
+            id: outcome.into_id(),
+        },
+        Ok(outcome) => FileOutcome::Submitted {
+            id: outcome.into_id(),
         },
         Err(e) if exit::is_rejection(&e) => FileOutcome::Rejected {
             reason: e.to_string(),

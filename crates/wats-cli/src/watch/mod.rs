@@ -315,7 +315,7 @@ impl Watch<'_> {
             }
         }
         if let Some(e) = &summary.stopped_by {
-            tracing::debug!(error = %e, remaining = summary.remaining, "spool flush stopped");
+            tracing::debug!(error = %e, remaining = ?summary.remaining, "spool flush stopped");
         }
         // Reports taken out of the spool by someone else: decide again from their id.
         let spool = self.client.spool().open().await?;

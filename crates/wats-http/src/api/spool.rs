@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wats_core::Result;
+use wats_core::{Report, Result};
 use wats_spool::{Spool, SpoolEntry};
 
-use crate::api::reports::post_wsjf;
+use crate::api::reports::{Reports, post_wsjf};
 use crate::client::Client;
 use crate::endpoint::Caller;
 use crate::spool::{FlushSummary, FlusherHandle, SpoolOps};
@@ -113,18 +113,30 @@ impl<'c, C: Caller> SpoolHandle<'c, C> {
     }
 
     /// Replay the spool, oldest first, waiting for another flusher (in this or another
-    /// process) to finish first.
+    /// process) to finish first, for at most
+    /// [`ClientBuilder::spool_lock_timeout`](crate::ClientBuilder::spool_lock_timeout).
     ///
     /// Each report is sent once with `POST /api/Report/WSJF`, in the order of
-    /// [`list`](Self::list). A delivered report is removed; a report the server rejects with a
-    /// 4xx about the report moves to `rejected/` with the server's message beside it and the
-    /// flush goes on; an unparsable file moves to `quarantine/` and the flush goes on. The
-    /// first transport failure, timeout, 5xx, open circuit or set-up error (401, 403, 404,
-    /// ...) stops the flush and leaves that report and the rest in the spool, in order; it is
-    /// returned in [`FlushSummary::stopped_by`].
+    /// [`list`](Self::list), and handled by the [failure table](crate::failure):
+    ///
+    /// - a 2xx is delivery: the report is removed, even when the answer holds no readable id
+    ///   (the raw answer, cut short, is logged as a warning); it is never posted again;
+    /// - an answer about the report (400, 409, 413, 422, ...) records a failed attempt in the
+    ///   report's file name and the flush goes on with the rest; once the
+    ///   [dead-letter policy](crate::ClientBuilder::spool_dead_letter) gives up (10 attempts
+    ///   or 7 days by default) the report moves to `rejected/` with the server's answer
+    ///   beside it ([`FlushSummary::refused`], [`FlushSummary::rejected`]);
+    /// - an unparsable file moves to `quarantine/` and the flush goes on;
+    /// - a transport failure, timeout, 5xx, open circuit or set-up failure (401, 403, 404,
+    ///   407, ...) stops the flush and keeps that report and the rest, in order, without
+    ///   counting an attempt; it is in [`FlushSummary::stopped_by`], and
+    ///   [`FlushSummary::held_because`] says what to fix.
     ///
     /// # Errors
-    /// Only when the spool cannot be opened or locked; failures during the flush are in the
+    /// When the spool cannot be opened or locked. When another flusher holds the lock for
+    /// the whole timeout: an [`Error::Io`](wats_core::Error::Io) of kind `TimedOut` whose
+    /// source is [`SpoolError::LockTimeout`](crate::SpoolError::LockTimeout) (get it with
+    /// [`SpoolError::find`](crate::SpoolError::find)). Failures during the flush are in the
     /// summary.
     pub fn flush(&self) -> C::Ret<'c, FlushSummary> {
         op!(self, |ops| ops.flush())
@@ -151,5 +163,33 @@ impl SpoolHandle<'_, Client> {
     /// for a zero `period`.
     pub fn spawn_flusher(&self, period: Duration) -> Result<FlusherHandle> {
         SpoolOps::new(self.caller, post_wsjf).spawn_flusher(period)
+    }
+}
+
+/// Report ids, beside the spool: one id per report, given before its first attempt.
+impl<C: Caller> Reports<'_, C> {
+    /// Give `report` an id if it has none (absent, `null` or empty text): a fresh random
+    /// UUID ([`wats_spool::new_id`]). An id already set is kept, so calling this again, or
+    /// on a report built by a builder (which sets one), changes nothing. Returns the id.
+    ///
+    /// [`submit_or_spool`](Self::submit_or_spool) gives a report without an id one itself,
+    /// writes it into what it sends and spools, and returns it in the [`SubmitOutcome`]
+    /// (`outcome.id()`). But it cannot write it back into the caller's `&Report`: a caller who
+    /// may submit the same report again after an error (a rejected answer, a failed spool)
+    /// calls this first, so every attempt carries the same id and WATS stores the report
+    /// once.
+    ///
+    /// [`SubmitOutcome`]: crate::SubmitOutcome
+    ///
+    /// ```
+    /// # let client = wats_http::Client::builder().base_url("http://127.0.0.1:9").token("dA==").build()?;
+    /// let mut report = wats_core::Report::default();
+    /// let id = client.reports().assign_id(&mut report).to_owned();
+    /// assert_eq!(client.reports().assign_id(&mut report), id);
+    /// assert_eq!(report.id.as_str(), Some(id.as_str()));
+    /// # Ok::<(), wats_core::Error>(())
+    /// ```
+    pub fn assign_id<'r>(&self, report: &'r mut Report) -> &'r str {
+        crate::spool::assign_id(report)
     }
 }

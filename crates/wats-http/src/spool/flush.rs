@@ -1,10 +1,11 @@
 //! One flush: replay the spool under its lock, oldest first.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use wats_core::{Error, Result};
-use wats_spool::{Claimed, FlushLock, SpoolEntry};
+use wats_spool::{Claimed, DeadLetter, FlushLock, SpoolEntry};
 
 use crate::client::Client;
 use crate::failure::Spool;
@@ -63,11 +64,56 @@ fn prepare_entry(lock: &FlushLock, entry: &SpoolEntry) -> Result<Prepared> {
     }
 }
 
+/// What to do with a claimed report after its post failed with an answer about the report.
+enum Refusal {
+    /// The dead-letter policy gave up: moved to `rejected/`.
+    Rejected,
+    /// The attempt is recorded; put back for a later flush.
+    Kept,
+}
+
+/// The report was refused with an answer about the report (`error`): record the attempt in
+/// its file name, then move it to `rejected/` when `policy` says so, else put it back.
+fn refuse(
+    lock: &FlushLock,
+    mut claimed: Claimed,
+    error: &str,
+    policy: DeadLetter,
+) -> Result<Refusal> {
+    let attempts = match lock.record_attempt(&mut claimed, error) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = lock.release(claimed);
+            return Err(e.into());
+        }
+    };
+    match policy.check(attempts, SystemTime::now()) {
+        Some(cause) => {
+            let text = format!("{error}{cause}\n");
+            lock.reject(claimed, &text)?;
+            Ok(Refusal::Rejected)
+        }
+        None => {
+            lock.release(claimed)?;
+            Ok(Refusal::Kept)
+        }
+    }
+}
+
 /// One pass over the spool under `lock`; `stop` is checked before each report.
+///
+/// Per report, by the [failure table](crate::failure): a 2xx is delivery (removed; an answer
+/// without a readable id is logged, raw and truncated); an answer about the report
+/// ([`Spool::Reject`]) records a failed attempt, then either moves the report to `rejected/`
+/// (the `policy` gave up on it) or keeps it, and the flush goes on with the rest; anything
+/// else ([`Spool::Keep`], [`Spool::HandBack`]) keeps the report and stops the flush. Failed
+/// attempts are recorded only for answers about the report: an outage or a rotated token
+/// never counts towards dead-lettering.
 pub(crate) async fn run_flush(
     client: &Client,
     post: Post,
     lock: Arc<FlushLock>,
+    policy: DeadLetter,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> FlushSummary {
     let mut summary = FlushSummary::default();
@@ -98,39 +144,58 @@ pub(crate) async fn run_flush(
         };
         let id = claimed.id().to_owned();
         let l = lock.clone();
-        match post(client, bytes).await {
-            Ok(_) => match blocking(move || l.complete(claimed)).await {
-                Ok(()) => summary.delivered.push(id),
-                Err(e) => {
-                    // Delivered, but still in the spool: it will be replayed (harmless).
-                    summary.delivered.push(id);
-                    summary.stopped_by = Some(e);
-                    break;
-                }
-            },
-            Err(e) if disposition(&e) == Spool::Reject => {
-                tracing::warn!(report_id = %id, error = %e, "spooled report rejected by WATS");
-                let text = rejection_text(&e);
-                match blocking(move || l.reject(claimed, &text)).await {
-                    Ok(()) => summary.rejected.push(id),
-                    Err(io) => {
-                        summary.stopped_by = Some(io);
-                        break;
-                    }
-                }
+        let failure = match post(client, bytes).await {
+            Ok(_) => None,
+            Err(e) if disposition(&e) == Spool::Delivered => {
+                tracing::warn!(report_id = %id, answer = %e,
+                    "WATS took a spooled report (2xx) but its answer holds no readable id; delivered");
+                None
             }
-            Err(e) => {
-                tracing::debug!(report_id = %id, error = %e, "spool flush stopped");
-                if let Err(io) = blocking(move || l.release(claimed)).await {
-                    tracing::warn!(report_id = %id, error = %io, "could not put a report back");
-                }
+            Err(e) => Some(e),
+        };
+        let Some(e) = failure else {
+            summary.delivered.push(id);
+            if let Err(e) = blocking(move || l.complete(claimed)).await {
+                // Delivered, but still in the spool: it will be replayed (harmless).
                 summary.stopped_by = Some(e);
+                break;
+            }
+            continue;
+        };
+        if disposition(&e) != Spool::Reject {
+            tracing::debug!(report_id = %id, error = %e, "spool flush stopped");
+            if let Err(io) = blocking(move || l.release(claimed)).await {
+                tracing::warn!(report_id = %id, error = %io, "could not put a report back");
+            }
+            summary.stopped_by = Some(e);
+            break;
+        }
+        let text = rejection_text(&e);
+        match blocking(move || refuse(&l, claimed, &text, policy)).await {
+            Ok(Refusal::Rejected) => {
+                tracing::warn!(report_id = %id, error = %e,
+                    "spooled report refused by WATS; given up on, moved to rejected/");
+                summary.rejected.push(id);
+            }
+            Ok(Refusal::Kept) => {
+                tracing::info!(report_id = %id, error = %e,
+                    "spooled report refused by WATS; kept for another attempt");
+                summary.refused.push(id);
+            }
+            Err(io) => {
+                summary.stopped_by = Some(io);
                 break;
             }
         }
     }
     let spool = lock.spool().clone();
-    summary.remaining = blocking(move || spool.len()).await.unwrap_or(0);
+    match blocking(move || spool.len()).await {
+        Ok(n) => summary.remaining = Some(n),
+        Err(e) => {
+            tracing::warn!(error = %e, "spool flush: could not count the reports left");
+            summary.stopped_by.get_or_insert(e);
+        }
+    }
     drop(lock);
     summary
 }

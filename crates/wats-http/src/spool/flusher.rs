@@ -19,6 +19,7 @@ struct FlusherStats {
     flushes: AtomicU64,
     delivered: AtomicU64,
     rejected: AtomicU64,
+    refused: AtomicU64,
     quarantined: AtomicU64,
 }
 
@@ -60,6 +61,12 @@ impl FlusherHandle {
     /// Reports moved to `rejected/` so far.
     pub fn rejected(&self) -> u64 {
         self.stats.rejected.load(Ordering::Relaxed)
+    }
+
+    /// Refusals of a report that was kept for another attempt, so far (a report refused in
+    /// three flushes counts three times; see [`FlushSummary::refused`](crate::FlushSummary::refused)).
+    pub fn refused(&self) -> u64 {
+        self.stats.refused.load(Ordering::Relaxed)
     }
 
     /// Files moved to `quarantine/` so far.
@@ -129,20 +136,29 @@ async fn flusher_loop(
                 stats.flushes.fetch_add(1, Ordering::Relaxed);
                 count(&stats.delivered, summary.delivered.len());
                 count(&stats.rejected, summary.rejected.len());
+                count(&stats.refused, summary.refused.len());
                 count(&stats.quarantined, summary.quarantined.len());
-                let handled =
-                    summary.delivered.len() + summary.rejected.len() + summary.quarantined.len();
+                let handled = summary.delivered.len()
+                    + summary.rejected.len()
+                    + summary.refused.len()
+                    + summary.quarantined.len();
                 if handled > 0 {
                     tracing::info!(
                         delivered = summary.delivered.len(),
                         rejected = summary.rejected.len(),
+                        refused = summary.refused.len(),
                         quarantined = summary.quarantined.len(),
                         remaining = summary.remaining,
                         "spool flushed"
                     );
                 }
                 if let Some(e) = &summary.stopped_by {
-                    tracing::debug!(remaining = summary.remaining, error = %e, "spool flush paused");
+                    match summary.held_because().filter(|b| b.needs_action()) {
+                        Some(because) => tracing::warn!(remaining = summary.remaining, error = %e,
+                            %because, "spool flush held: WATS refused the client"),
+                        None => tracing::debug!(remaining = summary.remaining, error = %e,
+                            "spool flush paused"),
+                    }
                 }
             }
             Ok(None) => tracing::debug!("another flusher holds the spool lock; skipped"),

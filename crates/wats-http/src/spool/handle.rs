@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wats_core::{Error, Result};
-use wats_spool::{Spool, SpoolEntry};
+use wats_spool::{Spool, SpoolEntry, SpoolError};
 
 use crate::client::Client;
 use crate::spool::errors::blocking;
@@ -57,7 +57,8 @@ impl<'a> SpoolOps<'a> {
             return Ok(spool.clone());
         }
         let dir = self.dir()?;
-        let spool = blocking(move || Spool::open(dir)).await?;
+        let options = state.options().clone();
+        let spool = blocking(move || Ok(Spool::open_with(dir, options)?)).await?;
         let _ = state.opened().set(spool.clone());
         Ok(spool)
     }
@@ -108,26 +109,34 @@ impl<'a> SpoolOps<'a> {
     }
 
     /// Replay the spool, oldest first, waiting for another flusher (in this or another
-    /// process) to finish first.
-    ///
-    /// Each report is sent once with `POST /api/Report/WSJF`, in the order of
-    /// [`list`](Self::list). A delivered report is removed; a
-    /// report the server rejects with a 4xx about the report moves to `rejected/` with the
-    /// server's message beside it and the flush goes on; an unparsable file moves to
-    /// `quarantine/` (with a warning event) and the flush goes on. The first transport failure,
-    /// timeout, 5xx, open circuit or set-up error (401, 403, 404, ...) stops the flush and
-    /// leaves that report and the rest in the spool, in order; it is returned in
-    /// [`FlushSummary::stopped_by`].
+    /// process) to finish first, for at most the client's
+    /// [`spool_lock_timeout`](crate::ClientBuilder::spool_lock_timeout); the lock is tried
+    /// every 25 ms. See [`run_flush`] for what happens to each report.
     ///
     /// # Errors
-    /// Only when the spool cannot be opened or locked; failures during the flush are in the
-    /// summary.
+    /// When the spool cannot be opened or locked; when another flusher held the lock for the
+    /// whole timeout, [`Error::Io`] of kind `TimedOut` carrying
+    /// [`SpoolError::LockTimeout`] ([`SpoolError::find`]). Failures during the flush are in
+    /// the summary.
     pub(crate) async fn flush(&self) -> Result<FlushSummary> {
+        let timeout = self.client.shared().spool.lock_timeout();
+        let start = tokio::time::Instant::now();
+        let mut attempts = 0u32;
         loop {
+            attempts = attempts.saturating_add(1);
             if let Some(summary) = self.try_flush().await? {
                 return Ok(summary);
             }
-            tokio::time::sleep(LOCK_POLL).await;
+            let waited = start.elapsed();
+            if waited >= timeout {
+                tracing::warn!(
+                    waited_ms = waited.as_millis(),
+                    attempts,
+                    "spool flush: another flusher held the lock for the whole timeout"
+                );
+                return Err(SpoolError::LockTimeout { waited, attempts }.into());
+            }
+            tokio::time::sleep(LOCK_POLL.min(timeout - waited)).await;
         }
     }
 
@@ -148,8 +157,9 @@ impl<'a> SpoolOps<'a> {
         let Some(lock) = blocking(move || spool.try_lock()).await? else {
             return Ok(None);
         };
+        let policy = self.client.shared().spool.dead_letter();
         Ok(Some(
-            run_flush(self.client, self.post, Arc::new(lock), stop).await,
+            run_flush(self.client, self.post, Arc::new(lock), policy, stop).await,
         ))
     }
 

@@ -3,20 +3,47 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::Duration;
 
-use wats_spool::Spool;
+use wats_spool::{DeadLetter, Spool, SpoolOptions};
+
+/// How long [`SpoolHandle::flush`](crate::SpoolHandle::flush) waits for another flusher's
+/// lock by default before it fails with a lock timeout: one minute.
+pub const DEFAULT_SPOOL_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Spool settings of a [`crate::ClientBuilder`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct SpoolSettings {
     pub(crate) dir: Option<PathBuf>,
     pub(crate) by_default: bool,
+    /// When a report the server keeps refusing is moved to `rejected/`.
+    pub(crate) dead_letter: DeadLetter,
+    /// How long `flush` waits for another flusher's lock.
+    pub(crate) lock_timeout: Duration,
+    /// How the spool is opened (folder limits, stale temp age).
+    pub(crate) options: SpoolOptions,
 }
 
-/// Spool state shared by a client and its clones: the resolved directory and the opened spool.
+impl Default for SpoolSettings {
+    fn default() -> SpoolSettings {
+        SpoolSettings {
+            dir: None,
+            by_default: false,
+            dead_letter: DeadLetter::default(),
+            lock_timeout: DEFAULT_SPOOL_LOCK_TIMEOUT,
+            options: SpoolOptions::default(),
+        }
+    }
+}
+
+/// Spool state shared by a client and its clones: the resolved directory, the settings and
+/// the opened spool.
 pub(crate) struct SpoolState {
     dir: Option<PathBuf>,
     by_default: bool,
+    dead_letter: DeadLetter,
+    lock_timeout: Duration,
+    options: SpoolOptions,
     opened: OnceLock<Spool>,
 }
 
@@ -25,6 +52,9 @@ impl fmt::Debug for SpoolState {
         f.debug_struct("SpoolState")
             .field("dir", &self.dir)
             .field("by_default", &self.by_default)
+            .field("dead_letter", &self.dead_letter)
+            .field("lock_timeout", &self.lock_timeout)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -35,8 +65,26 @@ impl SpoolState {
         SpoolState {
             dir: settings.dir.or_else(|| default_spool_dir(base_url)),
             by_default: settings.by_default,
+            dead_letter: settings.dead_letter,
+            lock_timeout: settings.lock_timeout,
+            options: settings.options,
             opened: OnceLock::new(),
         }
+    }
+
+    /// The dead-letter policy a flush applies.
+    pub(crate) fn dead_letter(&self) -> DeadLetter {
+        self.dead_letter
+    }
+
+    /// How long `flush` waits for another flusher's lock.
+    pub(crate) fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
+    }
+
+    /// The options the spool is opened with.
+    pub(crate) fn options(&self) -> &SpoolOptions {
+        &self.options
     }
 
     /// Whether `Reports::submit` spools on a transient failure.

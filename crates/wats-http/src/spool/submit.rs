@@ -6,10 +6,21 @@ use wats_core::{Error, Report, Result, SpoolFailed};
 use crate::client::Client;
 use crate::failure::Spool;
 use crate::spool::errors::{blocking, disposition};
-use crate::spool::{Post, SpoolOps, SubmitOutcome};
+use crate::spool::{Post, SpoolOps, SpooledBecause, SubmitOutcome};
 
-/// The id to spool under (assigning a fresh UUID to a report without one) and the WSJF bytes,
-/// with the client's station filled in where the report leaves it unset (as `submit` does).
+/// Give `report` an id if it has none (absent, `null` or empty): a fresh UUID from
+/// [`wats_spool::new_id`]. An id already set is kept. Returns the id.
+pub(crate) fn assign_id(report: &mut Report) -> &str {
+    if report.id.as_str().is_none_or(str::is_empty) {
+        report.id.set(wats_spool::new_id());
+    }
+    report.id.as_str().unwrap_or_default()
+}
+
+/// The id to spool under and the WSJF bytes, with the client's station filled in where the
+/// report leaves it unset (as `submit` does). A report without an id gets one here, once,
+/// before the first attempt: it is written into the bytes (the post and every replay carry
+/// the same id) and returned, so the outcome shows it to the caller.
 pub(crate) fn prepare(report: &Report, station: &wats_station::Station) -> Result<(String, Bytes)> {
     let existing = report.id.as_str().filter(|id| !id.is_empty());
     let (id, body) = match existing {
@@ -18,9 +29,8 @@ pub(crate) fn prepare(report: &Report, station: &wats_station::Station) -> Resul
             crate::station::encode_report(report, station)?,
         ),
         None => {
-            let id = uuid::Uuid::new_v4().hyphenated().to_string();
             let mut with_id = report.clone();
-            with_id.id.set(id.clone());
+            let id = assign_id(&mut with_id).to_owned();
             with_id.fill_station(station.name(), station.location(), station.purpose());
             (id, wats_core::json::to_vec(&with_id)?)
         }
@@ -34,10 +44,13 @@ pub(crate) fn prepare(report: &Report, station: &wats_station::Station) -> Resul
     Ok((id, Bytes::from(body)))
 }
 
-/// Post `wsjf` once with `post`; when the [failure table](crate::failure) says
-/// [`Spool::Keep`], write it to the client's spool under `id` and answer
-/// [`SubmitOutcome::Spooled`]. Any other failure is returned and nothing is spooled; when
-/// spooling fails too, [`Error::Spool`] carries both causes.
+/// Post `wsjf` once with `post`. A 2xx is [`SubmitOutcome::Submitted`], with the report's
+/// own `id` when the answer holds none (the [failure table](crate::failure) says
+/// [`Spool::Delivered`]). When the table says [`Spool::Keep`], write it to the client's spool
+/// under `id` and answer [`SubmitOutcome::Spooled`] (WATS unavailable) or
+/// [`SubmitOutcome::Held`] (a set-up failure: 401, 403, 404, 407, ...). Any other failure is
+/// returned and nothing is spooled; when spooling fails too (a full spool included),
+/// [`Error::Spool`] carries the id and both causes.
 pub(crate) async fn submit_or_spool(
     client: &Client,
     wsjf: Bytes,
@@ -46,19 +59,37 @@ pub(crate) async fn submit_or_spool(
 ) -> Result<SubmitOutcome> {
     let submit = match post(client, wsjf.clone()).await {
         Ok(server_id) => return Ok(SubmitOutcome::Submitted(server_id)),
-        Err(e) if disposition(&e) == Spool::Keep => e,
-        Err(e) => return Err(e),
+        Err(e) => match disposition(&e) {
+            Spool::Delivered => {
+                tracing::warn!(report_id = %id, answer = %e,
+                    "WATS took the report (2xx) but its answer holds no readable id; delivered");
+                return Ok(SubmitOutcome::Submitted(id));
+            }
+            Spool::Keep => e,
+            _ => return Err(e),
+        },
     };
     let handle = SpoolOps::new(client, post);
     let put = async {
         let spool = handle.open().await?;
         let key = id.clone();
-        blocking(move || spool.put(&key, &wsjf)).await
+        blocking(move || Ok(spool.put_entry(&key, &wsjf)?)).await
     };
     match put.await {
         Ok(_) => {
-            tracing::warn!(report_id = %id, error = %submit, "WATS could not take the report; spooled");
-            Ok(SubmitOutcome::Spooled(id))
+            let because = SpooledBecause::of(&submit);
+            if because.needs_action() {
+                tracing::error!(report_id = %id, error = %submit, %because,
+                    "WATS refused the client; report spooled and held until the set-up is fixed");
+                Ok(SubmitOutcome::Held {
+                    id,
+                    because,
+                    message: submit.to_string(),
+                })
+            } else {
+                tracing::warn!(report_id = %id, error = %submit, "WATS could not take the report; spooled");
+                Ok(SubmitOutcome::Spooled(id))
+            }
         }
         Err(spool) => {
             tracing::error!(report_id = %id, submit_error = %submit, spool_error = %spool,
@@ -90,5 +121,18 @@ mod tests {
             prepare(&bad, &station),
             Err(Error::InvalidInput { .. })
         ));
+    }
+
+    #[test]
+    fn assign_id_gives_one_id_once() {
+        let mut report = Report::default();
+        let first = assign_id(&mut report).to_owned();
+        assert!(wats_spool::is_valid_id(&first));
+        assert_eq!(assign_id(&mut report), first, "an id is never replaced");
+        let station = wats_station::Station::new("st-9").unwrap();
+        assert_eq!(prepare(&report, &station).unwrap().0, first);
+        let mut empty = Report::default();
+        empty.id.set(String::new());
+        assert!(!assign_id(&mut empty).is_empty());
     }
 }
