@@ -29,9 +29,13 @@ mod api;
 mod breaker;
 mod builder;
 mod call;
+mod coalesce;
 mod client;
 mod endpoint;
 pub mod failure;
+mod layers;
+mod metrics;
+mod ratelimit;
 mod registry;
 mod retry;
 mod shared;
@@ -63,6 +67,7 @@ pub use builder::{
     DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
 pub use client::Client;
+pub use ratelimit::RateLimit;
 pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
 pub use registry::{
     Exception, LeftToMockito, api_markdown, left_to_mockito, outside_openapi, routes,
