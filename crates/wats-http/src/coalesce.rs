@@ -71,7 +71,15 @@ struct Key {
 /// The in-flight GETs of one client.
 #[derive(Default)]
 pub(crate) struct Coalescer {
-    inflight: Mutex<HashMap<Key, (u64, WeakShared<Pin<Box<dyn Future<Output = Outcome> + Send>>>)>>,
+    inflight: Mutex<
+        HashMap<
+            Key,
+            (
+                u64,
+                WeakShared<Pin<Box<dyn Future<Output = Outcome> + Send>>>,
+            ),
+        >,
+    >,
     next_id: AtomicU64,
 }
 

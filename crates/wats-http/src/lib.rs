@@ -29,8 +29,8 @@ mod api;
 mod breaker;
 mod builder;
 mod call;
-mod coalesce;
 mod client;
+mod coalesce;
 mod endpoint;
 pub mod failure;
 mod layers;
@@ -67,8 +67,8 @@ pub use builder::{
     DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
 };
 pub use client::Client;
-pub use ratelimit::RateLimit;
 pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
+pub use ratelimit::RateLimit;
 pub use registry::{
     Exception, LeftToMockito, api_markdown, left_to_mockito, outside_openapi, routes,
 };

@@ -31,16 +31,17 @@ use wats_core::{CorrelationId, Error, Result, TimeoutPhase};
 use crate::breaker::BreakerService;
 pub(crate) use crate::call::{Answer, Call};
 use crate::coalesce::CoalesceService;
+use crate::failure::error_message;
 use crate::metrics::MetricsService;
 use crate::ratelimit::RateLimitService;
-use crate::failure::error_message;
 use crate::retry::RetryPolicy;
 use crate::shared::{PoolShared, Shared};
 
 type Pooled = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// The complete stack type; see [`build_stack`] for the order.
-pub(crate) type Stack = CallService<MetricsService<TimeoutService<CoalesceService<Retry<RetryPolicy, Attempt>>>>>;
+pub(crate) type Stack =
+    CallService<MetricsService<TimeoutService<CoalesceService<Retry<RetryPolicy, Attempt>>>>>;
 
 /// The stack below retry (one attempt): rate limit, breaker, attempt timeout, headers,
 /// body.
