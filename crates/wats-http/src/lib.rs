@@ -33,7 +33,8 @@ mod client;
 mod coalesce;
 mod endpoint;
 pub mod failure;
-mod layers;
+#[doc(hidden)]
+pub mod layers;
 mod metrics;
 mod ratelimit;
 mod registry;
