@@ -60,7 +60,10 @@ impl SharedResponse {
 }
 
 type Outcome = std::result::Result<SharedResponse, Arc<Error>>;
-type InFlight = SharedFuture<Pin<Box<dyn Future<Output = Outcome> + Send>>>;
+type Request = Pin<Box<dyn Future<Output = Outcome> + Send>>;
+type InFlight = SharedFuture<Request>;
+/// The map's entry: the request's id (so that only it removes itself) and a weak handle.
+type Entry = (u64, WeakShared<Request>);
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 struct Key {
@@ -71,15 +74,7 @@ struct Key {
 /// The in-flight GETs of one client.
 #[derive(Default)]
 pub(crate) struct Coalescer {
-    inflight: Mutex<
-        HashMap<
-            Key,
-            (
-                u64,
-                WeakShared<Pin<Box<dyn Future<Output = Outcome> + Send>>>,
-            ),
-        >,
-    >,
+    inflight: Mutex<HashMap<Key, Entry>>,
     next_id: AtomicU64,
 }
 

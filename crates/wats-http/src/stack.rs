@@ -67,7 +67,7 @@ pub(crate) type Attempt =
 /// 9. [`HeaderService`]: builds the `http::Request`: authorization (sensitive), accept,
 ///    user agent, correlation id, content type.
 /// 10. [`CollectService`]: gzip decompression, capped body read, over the pooled
-///    hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
+///     hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
 pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
     let shared: &Shared = pool;
     let pooled = pooled_client(shared);

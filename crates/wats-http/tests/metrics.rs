@@ -24,10 +24,13 @@ fn builder(server: &MockServer) -> ClientBuilder {
         .station(Station::new("metrics-test").unwrap())
 }
 
+/// A series: name and sorted labels.
+type SeriesKey = (String, Vec<(String, String)>);
+
 /// Running totals over snapshots (a snapshot of the debugging recorder drains it).
 struct Totals {
     snap: Snapshotter,
-    counters: RefCell<HashMap<(String, Vec<(String, String)>), u64>>,
+    counters: RefCell<HashMap<SeriesKey, u64>>,
     samples: RefCell<HashMap<String, usize>>,
 }
 
