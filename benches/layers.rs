@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use wats::Client;
 use wats::http::RateLimit;
-use wats::http::layers::bench::{Layers, Limiter};
+use wats::http::bench_hooks::{Layers, Limiter};
 
 fn client() -> Client {
     Client::builder()

@@ -26,6 +26,8 @@
 //! ```
 
 mod api;
+#[doc(hidden)]
+pub mod bench_hooks;
 mod breaker;
 mod builder;
 mod call;
@@ -33,8 +35,7 @@ mod client;
 mod coalesce;
 mod endpoint;
 pub mod failure;
-#[doc(hidden)]
-pub mod layers;
+mod layers;
 mod metrics;
 mod ratelimit;
 mod registry;
