@@ -33,4 +33,3 @@ pub(crate) struct Layers {
     pub(crate) coalescer: Option<Coalescer>,
     pub(crate) metrics: Option<crate::metrics::MetricsState>,
 }
-

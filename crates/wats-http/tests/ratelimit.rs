@@ -199,9 +199,10 @@ async fn a_wait_past_the_deadline_fails_at_once() {
     assert_eq!(server.requests_total(), 1);
 }
 
-/// Waiting (the default): 3 calls through a limiter of 1 per 20 ms all succeed; the 2nd
-/// and 3rd each waited once (counted by the `wats_rate_limit_waits_total` metric, not
-/// timed), and the mock saw 3 requests.
+/// Waiting (the default): 3 calls started together through a limiter of 1 per 200 ms
+/// all succeed; the first is admitted, the other two wait (counted by the
+/// `wats_rate_limit_waits_total` metric, not timed; a call may wait more than once), and
+/// the mock saw 3 requests.
 #[tokio::test]
 async fn calls_wait_for_the_limiter_within_the_deadline() {
     let recorder = DebuggingRecorder::new();
@@ -210,12 +211,17 @@ async fn calls_wait_for_the_limiter_within_the_deadline() {
     let server = MockServer::builder().token(TOKEN).start().unwrap();
     let client = builder(&server)
         .metrics(true)
-        .rate_limit(RateLimit::new(1, Duration::from_millis(20)))
+        .rate_limit(RateLimit::new(1, Duration::from_millis(200)))
         .build()
         .unwrap();
     server.reset_counters();
-    for _ in 0..3 {
-        assert_eq!(client.server_version().await.unwrap(), SERVER_VERSION);
+    let (a, b, c) = tokio::join!(
+        client.server_version(),
+        client.server_version(),
+        client.server_version()
+    );
+    for r in [a, b, c] {
+        assert_eq!(r.unwrap(), SERVER_VERSION);
     }
     assert_eq!(server.requests_total(), 3);
     let waits: u64 = snapshotter
@@ -228,7 +234,7 @@ async fn calls_wait_for_the_limiter_within_the_deadline() {
             other => panic!("{other:?}"),
         })
         .sum();
-    assert_eq!(waits, 2);
+    assert!(waits >= 2, "{waits}");
 }
 
 #[test]
