@@ -9,6 +9,9 @@
 //!   once, against the same call without them. The difference over three is the cost of
 //!   one layer turned off (issue 21: at most 5 ns).
 //! - `limiter/uncontended`: one admission of the client's GCRA limiter (at most 50 ns).
+//! - `limiter/uncontended_manual_clock`: the same on a manual clock (the GCRA step alone);
+//!   `limiter/clock_*`: the clock reads an admission is made of (on a VM without a fast
+//!   `clock_gettime`, most of the admission).
 //! - `limiter/16_threads`: 16 threads admitting at once; the time of one iteration is
 //!   the wall time for 16 admissions in parallel (one per thread), so the per-call cost
 //!   each thread sees is the time reported (at most 200 ns), and the time divided by 16
@@ -20,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use wats::Client;
+use wats::breaker::ManualClock;
 use wats::http::RateLimit;
 use wats::http::bench_hooks::{Layers, Limiter};
 
@@ -52,6 +56,22 @@ fn limiter(c: &mut Criterion) {
     let mut g = c.benchmark_group("limiter");
     let one = open_limiter();
     g.bench_function("uncontended", |b| b.iter(|| black_box(one.admit())));
+    // The same admission on a manual clock: the GCRA step alone, without reading time.
+    let manual = Limiter::new(
+        RateLimit::new(1_000_000_000, Duration::from_secs(1)).clock(ManualClock::new()),
+    )
+    .unwrap();
+    g.bench_function("uncontended_manual_clock", |b| {
+        b.iter(|| black_box(manual.admit()));
+    });
+    // The clock reads the limiter's admission is made of.
+    g.bench_function("clock_std_instant_now", |b| {
+        b.iter(|| black_box(Instant::now()));
+    });
+    let origin = tokio::time::Instant::now();
+    g.bench_function("clock_tokio_elapsed", |b| {
+        b.iter(|| black_box(origin.elapsed()));
+    });
     let shared = Arc::new(open_limiter());
     g.bench_function("16_threads", |b| {
         b.iter_custom(|iters| {

@@ -146,7 +146,8 @@ type Gcra = RateLimiter<NotKeyed, InMemoryState, LimiterClock, NoOpMiddleware<Na
 pub(crate) struct Limiter {
     gcra: Gcra,
     clock: LimiterClock,
-    /// Nanoseconds on `clock` before which nothing is admitted (a 429's `Retry-After`).
+    /// Nanoseconds on `clock` before which nothing is admitted (a 429's `Retry-After`);
+    /// 0 when there is no pause.
     paused_until: AtomicU64,
     fail_fast: bool,
 }
@@ -160,16 +161,23 @@ impl std::fmt::Debug for Limiter {
 }
 
 impl Limiter {
-    /// Admit one request now, or say how long to wait.
+    /// Admit one request now, or say how long to wait. One clock read when admitted
+    /// (governor's); the pause mark is read first and is zero unless a 429 set it.
     pub(crate) fn admit(&self) -> std::result::Result<(), Duration> {
-        let now = self.clock.now();
         let paused = self.paused_until.load(Ordering::Acquire);
-        if now.as_u64() < paused {
-            return Err(Duration::from_nanos(paused - now.as_u64()));
+        if paused != 0 {
+            let now = self.clock.now().as_u64();
+            if now < paused {
+                return Err(Duration::from_nanos(paused - now));
+            }
+            // The pause is over: clear it (unless a newer 429 moved it meanwhile).
+            let _ =
+                self.paused_until
+                    .compare_exchange(paused, 0, Ordering::AcqRel, Ordering::Relaxed);
         }
         self.gcra
             .check()
-            .map_err(|not_until| not_until.wait_time_from(now))
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
     /// Admit nothing for `d` from now (a 429 with `Retry-After`), for every caller.
@@ -178,7 +186,8 @@ impl Limiter {
             .clock
             .now()
             .as_u64()
-            .saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+            .saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+            .max(1);
         self.paused_until.fetch_max(until, Ordering::AcqRel);
     }
 }
