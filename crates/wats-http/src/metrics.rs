@@ -115,7 +115,7 @@ where
                 fut: self.inner.call(call),
             };
         }
-        let method = call.method.clone();
+        let method = method_name(&call.method);
         let route = call.route;
         MetricsFuture::On {
             fut: self.inner.call(call),
@@ -137,7 +137,7 @@ pin_project_lite::pin_project! {
         On {
             #[pin] fut: F,
             start: Instant,
-            method: Method,
+            method: &'static str,
             route: &'static str,
             shared: PoolShared,
         },
@@ -171,11 +171,10 @@ where
 fn record(
     result: &Result<Response<Bytes>>,
     start: Instant,
-    method: &Method,
+    method: &'static str,
     route: &'static str,
     shared: &PoolShared,
 ) {
-    let method = method_name(method);
     metrics::counter!(
         "wats_requests_total",
         "route" => route,

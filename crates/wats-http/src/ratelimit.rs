@@ -246,10 +246,12 @@ fn wait_or_fail<S: Service<Call> + Clone>(
         Some(at) if !fail_fast && !passes_deadline => {
             crate::metrics::rate_limit_wait(shared, call.route);
             RateLimitFuture::Wait {
-                sleep: Box::pin(tokio::time::sleep_until(at)),
-                call: Some(call),
-                inner: Some(inner.clone()),
-                shared: shared.clone(),
+                wait: Some(Box::new(Waiting {
+                    sleep: Box::pin(tokio::time::sleep_until(at)),
+                    call,
+                    inner: inner.clone(),
+                    shared: shared.clone(),
+                })),
             }
         }
         _ => {
@@ -261,6 +263,14 @@ fn wait_or_fail<S: Service<Call> + Clone>(
     }
 }
 
+/// A call waiting for the limiter.
+pub(crate) struct Waiting<S> {
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    call: Call,
+    inner: S,
+    shared: PoolShared,
+}
+
 pin_project_lite::pin_project! {
     /// Future of [`RateLimitService`].
     #[project = RateLimitProj]
@@ -270,12 +280,7 @@ pin_project_lite::pin_project! {
         /// Admitted: the attempt runs; a 429 with `Retry-After` pauses the limiter.
         Run { #[pin] fut: F, shared: PoolShared },
         /// Waiting for the limiter (boxed: a rare path, kept out of the future's size).
-        Wait {
-            sleep: Pin<Box<tokio::time::Sleep>>,
-            call: Option<Call>,
-            inner: Option<S>,
-            shared: PoolShared,
-        },
+        Wait { wait: Option<Box<Waiting<S>>> },
         /// Not admitted and not waiting.
         Fail { retry_after: Option<Duration> },
     }
@@ -308,19 +313,24 @@ where
                         retry_after: retry_after.take().unwrap_or_default(),
                     }));
                 }
-                RateLimitProj::Wait {
-                    sleep,
-                    call,
-                    inner,
-                    shared,
-                } => {
-                    ready!(sleep.as_mut().poll(cx));
-                    let (Some(call), Some(mut svc)) = (call.take(), inner.take()) else {
+                RateLimitProj::Wait { wait } => {
+                    let Some(waiting) = wait.as_mut() else {
                         return Poll::Ready(Err(Error::RateLimited {
                             retry_after: Duration::ZERO,
                         }));
                     };
-                    let shared = shared.clone();
+                    ready!(waiting.sleep.as_mut().poll(cx));
+                    let Some(waiting) = wait.take() else {
+                        return Poll::Ready(Err(Error::RateLimited {
+                            retry_after: Duration::ZERO,
+                        }));
+                    };
+                    let Waiting {
+                        call,
+                        inner: mut svc,
+                        shared,
+                        ..
+                    } = *waiting;
                     let Some(limiter) = &shared.layers.limiter else {
                         let fut = svc.call(call);
                         self.set(RateLimitFuture::Pass { fut });
