@@ -117,6 +117,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, call: Call) -> Self::Future {
         let Some(coalescer) = &self.shared.layers.coalescer else {
             return CoalesceFuture::Pass {
@@ -183,6 +184,7 @@ where
 {
     type Output = Result<Response<Bytes>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             CoalesceProj::Pass { fut } => fut.poll(cx),

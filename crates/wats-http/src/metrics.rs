@@ -109,6 +109,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, call: Call) -> Self::Future {
         if self.shared.layers.metrics.is_none() {
             return MetricsFuture::Off {
@@ -150,6 +151,7 @@ where
 {
     type Output = Result<Response<Bytes>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             MetricsProj::Off { fut } => fut.poll(cx),

@@ -212,6 +212,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, call: Call) -> Self::Future {
         let Some(limiter) = &self.shared.layers.limiter else {
             return RateLimitFuture::Pass {
@@ -293,6 +294,7 @@ where
 {
     type Output = Result<Response<Bytes>>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         loop {
             match self.as_mut().project() {
