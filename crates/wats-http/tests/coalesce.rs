@@ -1,11 +1,12 @@
 //! Request coalescing against `wats-mock`: 16 identical GETs in flight at once (the
 //! mock's latency holds the first one) make one request, from async tasks over clones
-//! and pool siblings and from the threads of a blocking client; a cancelled first
-//! caller does not fail the others; different URIs, writes and calls that do not
-//! overlap are not coalesced. Counts only.
+//! and pool siblings; a cancelled first
+//! caller does not fail the others; different URIs and calls that do not overlap are
+//! not coalesced. Counts only. The blocking client's case is the root package's
+//! `tests/coalesce_blocking.rs` (wats-sync depends on wats-http: a dev-dependency back
+//! would make a cycle that `cargo package --workspace` cannot order).
 
 use std::future::Future;
-use std::sync::{Arc, Barrier};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -107,38 +108,4 @@ async fn different_uris_and_later_calls_are_not_coalesced() {
     client.server_version().await.unwrap();
     client.server_version().await.unwrap();
     assert_eq!(server.requests_total(), 4);
-}
-
-/// The blocking client: 16 threads (each its own runtime and pool) released together
-/// make one request.
-#[test]
-fn sixteen_blocking_threads_make_one_request() {
-    let server = MockServer::builder().token(TOKEN).start().unwrap();
-    let url = server.url().to_owned();
-    let client = wats_sync::Client::builder()
-        .configure(|b| {
-            b.base_url(url)
-                .token(TOKEN)
-                .station(Station::new("coalesce-test").unwrap())
-                .coalesce_gets(true)
-        })
-        .build()
-        .unwrap();
-    server.set_latency(HOLD);
-    server.reset_counters();
-    let barrier = Arc::new(Barrier::new(16));
-    let threads: Vec<_> = (0..16)
-        .map(|_| {
-            let c = client.clone();
-            let b = Arc::clone(&barrier);
-            std::thread::spawn(move || {
-                b.wait();
-                c.server_version()
-            })
-        })
-        .collect();
-    for t in threads {
-        assert_eq!(t.join().unwrap().unwrap(), SERVER_VERSION);
-    }
-    assert_eq!(server.requests_total(), 1);
 }
