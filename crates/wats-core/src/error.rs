@@ -124,6 +124,15 @@ pub enum Error {
         retry_after: Duration,
     },
 
+    /// The client's own rate limit (`ClientBuilder::rate_limit`) did not admit the call
+    /// in time: it was told to fail fast, or the wait would pass the call's deadline.
+    /// Nothing was sent.
+    #[error("client rate limit: no request admitted for another {retry_after:?}")]
+    RateLimited {
+        /// How long until the limiter admits a request.
+        retry_after: Duration,
+    },
+
     /// A blocking call was made from inside an async runtime.
     #[error(
         "blocking WATS call made inside an async runtime: use the async `wats::Client`, \

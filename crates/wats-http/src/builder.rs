@@ -15,6 +15,8 @@ use wats_station::{Detector, Station};
 
 use crate::breaker::{BreakerConfig, CircuitBreakerSettings};
 use crate::client::Client;
+use crate::layers::LayerSettings;
+use crate::ratelimit::RateLimit;
 use crate::retry::RetrySettings;
 use crate::shared::Shared;
 use crate::spool::settings::{SpoolSettings, SpoolState};
@@ -87,6 +89,7 @@ pub struct ClientBuilder {
     breaker: BreakerConfig,
     station: Option<Station>,
     station_detector: Option<Detector>,
+    layers: LayerSettings,
 }
 
 impl Default for ClientBuilder {
@@ -109,6 +112,7 @@ impl Default for ClientBuilder {
             breaker: BreakerConfig::default(),
             station: None,
             station_detector: None,
+            layers: LayerSettings::default(),
         }
     }
 }
@@ -133,6 +137,7 @@ impl fmt::Debug for ClientBuilder {
             .field("circuit_breaker", &self.breaker)
             .field("station", &self.station)
             .field("station_detector", &self.station_detector)
+            .field("layers", &self.layers)
             .finish()
     }
 }
@@ -428,6 +433,7 @@ impl ClientBuilder {
             breaker,
             station,
             process_cache: Default::default(),
+            layers: self.layers.build()?,
         };
         Ok(Client::from_shared(&Arc::new(shared)))
     }
@@ -509,6 +515,36 @@ impl ClientBuilder {
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Arc::new(config))
+    }
+
+    // ------------------------------------------------ opt-in layers (issue 21)
+
+    /// A client-side rate limit, shared by every clone, every
+    /// [`with_new_pool`](Client::with_new_pool) sibling and every thread of this
+    /// client; applied to every attempt before the circuit breaker and the network.
+    /// A call waits for the limiter within its deadline, or with
+    /// [`RateLimit::fail_fast`] fails at once with [`Error::RateLimited`]. A 429 answer
+    /// with `Retry-After` holds the limiter for everyone that long. Off by default.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.layers.rate_limit = Some(limit);
+        self
+    }
+
+    /// Request coalescing (single flight): identical GETs (same URI) in flight at the
+    /// same time, from any clone, pool sibling or thread of this client, share one
+    /// request; a cancelled caller does not fail the others. Off by default.
+    pub fn coalesce_gets(mut self, on: bool) -> Self {
+        self.layers.coalesce = on;
+        self
+    }
+
+    /// Record metrics through the `metrics` facade (requests by route template, method
+    /// and status class, latency, breaker changes and rejections, coalesced calls,
+    /// rate-limit waits): install a recorder of your choice to collect them. Off by
+    /// default; see `docs/ARCHITECTURE.md` for the names.
+    pub fn metrics(mut self, on: bool) -> Self {
+        self.layers.metrics = on;
+        self
     }
 }
 

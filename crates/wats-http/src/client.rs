@@ -100,6 +100,11 @@ impl Client {
         Arc::ptr_eq(self.pool.shared.arc(), other.pool.shared.arc())
     }
 
+    /// This pool's handle on the shared state (benches of the opt-in layers).
+    pub(crate) fn pool_shared(&self) -> &PoolShared {
+        &self.pool.shared
+    }
+
     /// The tower stack of this client's pool, for one call.
     pub(crate) fn stack(&self) -> Stack {
         self.pool.stack.clone()

@@ -26,12 +26,18 @@
 //! ```
 
 mod api;
+#[doc(hidden)]
+pub mod bench_hooks;
 mod breaker;
 mod builder;
 mod call;
 mod client;
+mod coalesce;
 mod endpoint;
 pub mod failure;
+mod layers;
+mod metrics;
+mod ratelimit;
 mod registry;
 mod retry;
 mod shared;
@@ -65,6 +71,7 @@ pub use builder::{
 };
 pub use client::Client;
 pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};
+pub use ratelimit::RateLimit;
 pub use registry::{
     Exception, LeftToMockito, api_markdown, left_to_mockito, outside_openapi, routes,
 };

@@ -172,6 +172,8 @@ impl Policy<Call, Response<Bytes>, Error> for RetryPolicy {
             kind = kind.name(),
             "retrying WATS call"
         );
+        metrics::counter!("wats_retries_total", "route" => req.route, "reason" => reason)
+            .increment(1);
         Some(tokio::time::sleep(delay))
     }
 

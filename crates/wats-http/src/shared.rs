@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use tower::retry::budget::TpsBudget;
 
+use crate::layers::Layers;
 use crate::retry::RetrySettings;
 use crate::spool::settings::SpoolState;
 use crate::url::BaseUrl;
@@ -37,6 +38,8 @@ pub(crate) struct Shared {
     pub(crate) station: wats_station::Station,
     /// The process list cache of `processes()` (one per client and its siblings).
     pub(crate) process_cache: crate::api::processes_cache::ProcessCache,
+    /// The opt-in layers' shared state: rate limiter, in-flight GETs, metrics.
+    pub(crate) layers: Layers,
 }
 
 /// A connection pool's handle on the client's [`Shared`] state, and the pool's request

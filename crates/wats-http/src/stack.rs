@@ -30,35 +30,44 @@ use wats_core::{CorrelationId, Error, Result, TimeoutPhase};
 
 use crate::breaker::BreakerService;
 pub(crate) use crate::call::{Answer, Call};
+use crate::coalesce::CoalesceService;
 use crate::failure::error_message;
+use crate::metrics::MetricsService;
+use crate::ratelimit::RateLimitService;
 use crate::retry::RetryPolicy;
 use crate::shared::{PoolShared, Shared};
 
 type Pooled = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// The complete stack type; see [`build_stack`] for the order.
-pub(crate) type Stack = CallService<
-    TimeoutService<
-        Retry<RetryPolicy, BreakerService<TimeoutService<HeaderService<CollectService>>>>,
-    >,
->;
+pub(crate) type Stack =
+    CallService<MetricsService<TimeoutService<CoalesceService<Retry<RetryPolicy, Attempt>>>>>;
+
+/// The stack below retry (one attempt): rate limit, breaker, attempt timeout, headers,
+/// body.
+pub(crate) type Attempt =
+    RateLimitService<BreakerService<TimeoutService<HeaderService<CollectService>>>>;
 
 /// Build the service stack over a NEW connection pool. Layer order, outermost first:
 ///
 /// 1. [`CallService`]: `wats.call` span and correlation id (same id on every attempt),
 ///    non-2xx answers become errors carrying that id.
-/// 2. [`TimeoutService`] (phase [`TimeoutPhase::Call`]): the total deadline, backoff sleeps
-///    included.
-/// 3. [`Retry`] with [`RetryPolicy`]: idempotent methods, budget, backoff, `Retry-After`.
-/// 4. [`BreakerService`]: the client's one circuit breaker (shared through
+/// 2. [`MetricsService`] (opt-in): requests by route, method and status class, latency.
+/// 3. [`TimeoutService`] (phase [`TimeoutPhase::Call`]): the total deadline, backoff sleeps
+///    and rate-limit waits included.
+/// 4. [`CoalesceService`] (opt-in): identical GETs in flight share one request.
+/// 5. [`Retry`] with [`RetryPolicy`]: idempotent methods, budget, backoff, `Retry-After`.
+/// 6. [`RateLimitService`] (opt-in): the client's GCRA limiter admits every attempt
+///    before the breaker and the network.
+/// 7. [`BreakerService`]: the client's one circuit breaker (shared through
 ///    `Shared`), between retry and the attempt timeout, so that every attempt (and
 ///    every attempt timeout) is recorded and an open breaker rejects an attempt with
 ///    `Error::CircuitOpen` before the network is touched (not retried).
-/// 5. [`TimeoutService`] (phase [`TimeoutPhase::Attempt`]): optional per-attempt timeout.
-/// 6. [`HeaderService`]: builds the `http::Request`: authorization (sensitive), accept,
+/// 8. [`TimeoutService`] (phase [`TimeoutPhase::Attempt`]): optional per-attempt timeout.
+/// 9. [`HeaderService`]: builds the `http::Request`: authorization (sensitive), accept,
 ///    user agent, correlation id, content type.
-/// 7. [`CollectService`]: gzip decompression, capped body read, over the pooled
-///    hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
+/// 10. [`CollectService`]: gzip decompression, capped body read, over the pooled
+///     hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
 pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
     let shared: &Shared = pool;
     let pooled = pooled_client(shared);
@@ -81,17 +90,30 @@ pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
         inner: attempt,
         shared: pool.clone(),
     };
+    // Rate limit (item 6 above): every attempt, before the breaker and the network.
+    let limit = RateLimitService {
+        inner: breaker,
+        shared: pool.clone(),
+    };
     let retry = Retry::new(
         RetryPolicy::new(shared.retry.clone(), shared.budget.clone()),
-        breaker,
+        limit,
     );
-    let deadline = TimeoutService {
+    let coalesce = CoalesceService {
         inner: retry,
+        shared: pool.clone(),
+    };
+    let deadline = TimeoutService {
+        inner: coalesce,
         after: Some(shared.timeout),
         phase: TimeoutPhase::Call,
     };
-    CallService {
+    let metrics = MetricsService {
         inner: deadline,
+        shared: pool.clone(),
+    };
+    CallService {
+        inner: metrics,
         shared: pool.clone(),
     }
 }
