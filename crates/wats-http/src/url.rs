@@ -32,8 +32,14 @@ impl BaseUrl {
     /// `https` are accepted; user info, query and fragment are rejected.
     pub(crate) fn parse(raw: &str) -> Result<Self> {
         let mut s = raw.trim().trim_end_matches('/');
-        if s.len() >= 4 && s[s.len() - 4..].eq_ignore_ascii_case("/api") {
-            s = s[..s.len() - 4].trim_end_matches('/');
+        // `get` instead of slicing: the cut may fall inside a multi-byte character.
+        if let Some(head) = s
+            .len()
+            .checked_sub(4)
+            .filter(|&cut| s.get(cut..).is_some_and(|t| t.eq_ignore_ascii_case("/api")))
+            .and_then(|cut| s.get(..cut))
+        {
+            s = head.trim_end_matches('/');
         }
         if s.is_empty() {
             return Err(Error::InvalidConfig("base URL is empty".to_owned()));
@@ -232,6 +238,24 @@ mod tests {
                 matches!(BaseUrl::parse(raw), Err(Error::InvalidConfig(_))),
                 "{raw:?} accepted"
             );
+        }
+    }
+
+    #[test]
+    fn non_ascii_tails_do_not_panic() {
+        // Issue 15: a byte slice of the last 4 bytes cut inside `€` and panicked.
+        for raw in ["€", "é", "/api€", "é/api"] {
+            assert!(
+                matches!(BaseUrl::parse(raw), Err(Error::InvalidConfig(_))),
+                "{raw:?} accepted"
+            );
+        }
+        for (raw, want) in [
+            ("https://h/é€", "https://h/é€"),
+            ("https://h/ap€", "https://h/ap€"),
+            ("https://h/é€/api", "https://h/é€"),
+        ] {
+            assert_eq!(BaseUrl::parse(raw).unwrap().as_str(), want, "{raw}");
         }
     }
 
