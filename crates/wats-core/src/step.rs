@@ -365,7 +365,8 @@ impl<'a> StepKind<'a> {
         if step_type.len() > 3
             && step_type
                 .get(..3)
-                .is_some_and(|p| p.eq_ignore_ascii_case("NI_")) {
+                .is_some_and(|p| p.eq_ignore_ascii_case("NI_"))
+        {
             return StepKind::Ni(step_type);
         }
         if ["GT", "GenericTest", "NONE"]
