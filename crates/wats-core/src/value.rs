@@ -1,22 +1,30 @@
 //! Shared primitives of the lossless models: the tri-state [`Field`], numbers that
-//! may arrive as strings ([`NumOrStr`]), and the macro that gives every model struct
-//! its exact, extras-preserving serde implementation.
+//! may arrive as strings ([`NumOrStr`]), the [`Lenient`] reading that keeps a member of
+//! an unexpected JSON type verbatim, and the macro that gives every model struct its
+//! exact, extras-preserving serde implementation.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
+use serde_json::Value;
 
 /// A JSON object holding keys the model does not know, kept verbatim.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
-/// One optional JSON member in three states: not present, present as `null`, or
-/// present with a value.
+/// One optional JSON member: not present, present as `null`, present with a value of
+/// the expected type, or present with a value of another JSON type.
 ///
 /// Every optional member of every model uses this type, so a model re-serializes
-/// exactly what it parsed: an absent key stays absent (it is skipped on output) and
-/// an explicit `null` stays `null`.
+/// exactly what it parsed: an absent key stays absent (it is skipped on output), an
+/// explicit `null` stays `null`, and a value whose JSON type is not the one the model
+/// expects (an object where a string is expected, `"yes"` where a boolean is, an array
+/// holding a `null` among objects) is kept verbatim as [`Field::Other`] instead of
+/// failing the whole document. Typed accessors ([`Field::value`], [`Field::items`] and
+/// the models' own) treat `Other` as "not the expected type": `None` or empty.
 ///
 /// ```
 /// use wats_core::Field;
@@ -24,8 +32,13 @@ pub type Extra = serde_json::Map<String, serde_json::Value>;
 /// assert_eq!(f.value(), Some(&3));
 /// assert!(Field::<i64>::Null.is_null());
 /// assert!(Field::<i64>::default().is_absent());
+///
+/// let odd: Field<i64> = serde_json::from_str(r#"{"unit":"ms"}"#).unwrap();
+/// assert_eq!(odd.value(), None);
+/// assert_eq!(odd.other(), Some(&serde_json::json!({"unit": "ms"})));
+/// assert_eq!(serde_json::to_string(&odd).unwrap(), r#"{"unit":"ms"}"#);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub enum Field<T> {
     /// The key is not in the JSON object.
     #[default]
@@ -34,6 +47,9 @@ pub enum Field<T> {
     Null,
     /// The key is present with a value.
     Value(T),
+    /// The key is present with a JSON value of another type than the model expects,
+    /// kept verbatim and written back as received.
+    Other(Box<Value>),
 }
 
 impl<T> Field<T> {
@@ -47,9 +63,22 @@ impl<T> Field<T> {
         matches!(self, Field::Null)
     }
 
-    /// True when the key holds a value.
+    /// True when the key holds a value of the expected type.
     pub fn is_value(&self) -> bool {
         matches!(self, Field::Value(_))
+    }
+
+    /// True when the key holds a JSON value of another type than expected.
+    pub fn is_other(&self) -> bool {
+        matches!(self, Field::Other(_))
+    }
+
+    /// The JSON value of an unexpected type, if that is what the key holds.
+    pub fn other(&self) -> Option<&Value> {
+        match self {
+            Field::Other(v) => Some(v),
+            _ => None,
+        }
     }
 
     /// The value, if any.
@@ -68,7 +97,7 @@ impl<T> Field<T> {
         }
     }
 
-    /// Convert into an `Option`, folding `Absent` and `Null` into `None`.
+    /// Convert into an `Option`, folding `Absent`, `Null` and `Other` into `None`.
     pub fn into_option(self) -> Option<T> {
         match self {
             Field::Value(v) => Some(v),
@@ -81,7 +110,8 @@ impl<T> Field<T> {
         *self = Field::Value(value);
     }
 
-    /// The value, inserting `T::default()` first when there is none.
+    /// The value, inserting `T::default()` first when there is none (an `Other` value
+    /// is replaced).
     pub fn get_or_insert_default(&mut self) -> &mut T
     where
         T: Default,
@@ -96,21 +126,23 @@ impl<T> Field<T> {
         }
     }
 
-    /// Map the value, keeping `Absent` and `Null`.
+    /// Map the value, keeping `Absent`, `Null` and `Other`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
         match self {
             Field::Absent => Field::Absent,
             Field::Null => Field::Null,
             Field::Value(v) => Field::Value(f(v)),
+            Field::Other(v) => Field::Other(v),
         }
     }
 
-    /// Borrow the value, keeping `Absent` and `Null`.
+    /// Borrow the value, keeping `Absent`, `Null` and `Other` (cloned).
     pub fn as_ref(&self) -> Field<&T> {
         match self {
             Field::Absent => Field::Absent,
             Field::Null => Field::Null,
             Field::Value(v) => Field::Value(v),
+            Field::Other(v) => Field::Other(v.clone()),
         }
     }
 }
@@ -123,12 +155,13 @@ impl Field<String> {
 }
 
 impl<T> Field<Vec<T>> {
-    /// The items, or an empty slice for `Absent` and `Null`.
+    /// The items, or an empty slice for `Absent`, `Null` and `Other`.
     pub fn items(&self) -> &[T] {
         self.value().map_or(&[], Vec::as_slice)
     }
 
-    /// Append an item, turning `Absent`/`Null` into a one-item array.
+    /// Append an item, turning `Absent`/`Null` (or an `Other` value) into a one-item
+    /// array.
     pub fn push(&mut self, item: T) {
         self.get_or_insert_default().push(item);
     }
@@ -140,9 +173,12 @@ impl<T: fmt::Debug> fmt::Debug for Field<T> {
             Field::Absent => f.write_str("Absent"),
             Field::Null => f.write_str("Null"),
             Field::Value(v) => v.fmt(f),
+            Field::Other(v) => write!(f, "Other({v})"),
         }
     }
 }
+
+impl<T: Eq> Eq for Field<T> {}
 
 impl<T> From<T> for Field<T> {
     fn from(value: T) -> Self {
@@ -169,13 +205,226 @@ impl<T: Serialize> Serialize for Field<T> {
             // Absent members are skipped by the model serializer; standalone they are null.
             Field::Absent | Field::Null => serializer.serialize_none(),
             Field::Value(v) => serializer.serialize_some(v),
+            Field::Other(v) => v.serialize(serializer),
         }
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Field<T> {
+impl<'de, T: Lenient<'de>> Deserialize<'de> for Field<T> {
+    /// Never fails on the JSON type of the value: a value `T` does not take becomes
+    /// [`Field::Other`]. Only malformed input (bad syntax, early end) is an error.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Option::<T>::deserialize(deserializer).map(Field::from)
+        Ok(
+            match deserializer.deserialize_any(LenientVisitor::<T>(PhantomData))? {
+                Decoded::Null => Field::Null,
+                Decoded::Typed(v) => Field::Value(v),
+                Decoded::Other(v) => Field::Other(Box::new(v)),
+            },
+        )
+    }
+}
+
+/// What reading one JSON value as `T` gave: `null`, a `T`, or a value of another JSON
+/// type, kept as it was.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded<T> {
+    /// The JSON value `null`.
+    Null,
+    /// A value of the expected type.
+    Typed(T),
+    /// A value of another JSON type, verbatim.
+    Other(Value),
+}
+
+/// A type a [`Field`] holds: it says which JSON values it takes, and every other value
+/// is kept verbatim as [`Field::Other`] instead of failing the document.
+///
+/// Each hook receives one kind of JSON value and returns `None` (or, for maps and
+/// arrays, [`Decoded::Other`]) when the type does not take it. Reading is one pass
+/// over the input, with no buffering: the hook for the JSON type found is called
+/// directly. Implemented for `String`, `bool`, the integer types, [`NumOrStr`],
+/// [`Coded`](crate::Coded), `serde_json::Value`, `Vec<T>` and every model struct.
+///
+/// A `Vec<T>` whose array holds an item `T` does not take (a `null` among objects)
+/// is kept whole as [`Field::Other`]: its typed accessor is then empty.
+pub trait Lenient<'de>: Sized {
+    /// From a JSON `true`/`false`.
+    fn from_bool(v: bool) -> Option<Self> {
+        let _ = v;
+        None
+    }
+    /// From a JSON negative integer.
+    fn from_i64(v: i64) -> Option<Self> {
+        let _ = v;
+        None
+    }
+    /// From a JSON non-negative integer.
+    fn from_u64(v: u64) -> Option<Self> {
+        let _ = v;
+        None
+    }
+    /// From a JSON number with a fraction or exponent.
+    fn from_f64(v: f64) -> Option<Self> {
+        let _ = v;
+        None
+    }
+    /// From a JSON string.
+    fn from_str(v: &str) -> Option<Self> {
+        let _ = v;
+        None
+    }
+    /// From a JSON string already owned; `Err` gives it back when not taken.
+    fn from_string(v: String) -> Result<Self, String> {
+        Self::from_str(&v).ok_or(v)
+    }
+    /// From a JSON object; by default kept as [`Decoded::Other`].
+    fn from_map<A: MapAccess<'de>>(map: A) -> Result<Decoded<Self>, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Decoded::Other)
+    }
+    /// From a JSON array; by default kept as [`Decoded::Other`].
+    fn from_seq<A: SeqAccess<'de>>(seq: A) -> Result<Decoded<Self>, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Decoded::Other)
+    }
+}
+
+/// Reads any JSON value as [`Decoded<T>`] through the [`Lenient`] hooks.
+struct LenientVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Lenient<'de>> Visitor<'de> for LenientVisitor<T> {
+    type Value = Decoded<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Decoded<T>, E> {
+        Ok(T::from_bool(v).map_or(Decoded::Other(Value::Bool(v)), Decoded::Typed))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decoded<T>, E> {
+        Ok(T::from_i64(v).map_or_else(|| Decoded::Other(v.into()), Decoded::Typed))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decoded<T>, E> {
+        Ok(T::from_u64(v).map_or_else(|| Decoded::Other(v.into()), Decoded::Typed))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decoded<T>, E> {
+        Ok(T::from_f64(v).map_or_else(|| Decoded::Other(v.into()), Decoded::Typed))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decoded<T>, E> {
+        Ok(T::from_str(v).map_or_else(|| Decoded::Other(v.into()), Decoded::Typed))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Decoded<T>, E> {
+        Ok(match T::from_string(v) {
+            Ok(t) => Decoded::Typed(t),
+            Err(v) => Decoded::Other(Value::String(v)),
+        })
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Decoded<T>, E> {
+        Ok(Decoded::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Decoded<T>, E> {
+        Ok(Decoded::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Decoded<T>, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Decoded<T>, A::Error> {
+        T::from_map(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Decoded<T>, A::Error> {
+        T::from_seq(seq)
+    }
+}
+
+/// [`LenientVisitor`] as a seed, for the items of an array.
+struct LenientSeed<T>(PhantomData<T>);
+
+impl<'de, T: Lenient<'de>> DeserializeSeed<'de> for LenientSeed<T> {
+    type Value = Decoded<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Decoded<T>, D::Error> {
+        d.deserialize_any(LenientVisitor(PhantomData))
+    }
+}
+
+impl Lenient<'_> for String {
+    fn from_str(v: &str) -> Option<Self> {
+        Some(v.to_owned())
+    }
+    fn from_string(v: String) -> Result<Self, String> {
+        Ok(v)
+    }
+}
+
+impl Lenient<'_> for bool {
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(v)
+    }
+}
+
+macro_rules! lenient_int {
+    ($($t:ty),*) => {$(
+        impl Lenient<'_> for $t {
+            fn from_i64(v: i64) -> Option<Self> {
+                <$t>::try_from(v).ok()
+            }
+            fn from_u64(v: u64) -> Option<Self> {
+                <$t>::try_from(v).ok()
+            }
+        }
+    )*};
+}
+lenient_int!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
+
+impl<'de> Lenient<'de> for Value {
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(Value::Bool(v))
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(v.into())
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(v.into())
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        Some(v.into())
+    }
+    fn from_str(v: &str) -> Option<Self> {
+        Some(v.into())
+    }
+    fn from_string(v: String) -> Result<Self, String> {
+        Ok(Value::String(v))
+    }
+    fn from_map<A: MapAccess<'de>>(map: A) -> Result<Decoded<Self>, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Decoded::Typed)
+    }
+    fn from_seq<A: SeqAccess<'de>>(seq: A) -> Result<Decoded<Self>, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Decoded::Typed)
+    }
+}
+
+impl<'de, T: Lenient<'de> + Serialize> Lenient<'de> for Vec<T> {
+    fn from_seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Decoded<Self>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element_seed(LenientSeed::<T>(PhantomData))? {
+            let odd = match item {
+                Decoded::Typed(v) => {
+                    out.push(v);
+                    continue;
+                }
+                Decoded::Null => Value::Null,
+                Decoded::Other(v) => v,
+            };
+            // An item of another type: keep the whole array as JSON. The items read so
+            // far are models, which serialize back to exactly what they were read from.
+            let mut raw = Vec::with_capacity(out.len() + 1);
+            for v in &out {
+                raw.push(serde_json::to_value(v).map_err(de::Error::custom)?);
+            }
+            raw.push(odd);
+            while let Some(v) = seq.next_element::<Value>()? {
+                raw.push(v);
+            }
+            return Ok(Decoded::Other(Value::Array(raw)));
+        }
+        Ok(Decoded::Typed(out))
     }
 }
 
@@ -334,6 +583,24 @@ impl<'de> Deserialize<'de> for NumOrStr {
     }
 }
 
+impl Lenient<'_> for NumOrStr {
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(NumOrStr::Number(v.into()))
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(NumOrStr::Number(v.into()))
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        serde_json::Number::from_f64(v).map(NumOrStr::Number)
+    }
+    fn from_str(v: &str) -> Option<Self> {
+        Some(NumOrStr::String(v.to_owned()))
+    }
+    fn from_string(v: String) -> Result<Self, String> {
+        Ok(NumOrStr::String(v))
+    }
+}
+
 /// A JSON object key, borrowed from the input when possible.
 pub(crate) struct Key<'de>(Cow<'de, str>);
 
@@ -440,6 +707,17 @@ macro_rules! model {
                 deserializer.deserialize_map(V)
             }
         }
+
+        impl<'de> $crate::value::Lenient<'de> for $name {
+            fn from_map<A: ::serde::de::MapAccess<'de>>(
+                map: A,
+            ) -> ::std::result::Result<$crate::value::Decoded<Self>, A::Error> {
+                <$name as ::serde::Deserialize<'de>>::deserialize(
+                    ::serde::de::value::MapAccessDeserializer::new(map),
+                )
+                .map($crate::value::Decoded::Typed)
+            }
+        }
     };
 }
 
@@ -487,9 +765,39 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_is_an_error() {
-        assert!(serde_json::from_str::<Probe>(r#"{"a":"x"}"#).is_err());
-        assert!(serde_json::from_str::<Probe>(r#"{"b":true}"#).is_err());
+    fn wrong_type_is_kept_verbatim_and_only_a_non_object_fails() {
+        for src in [
+            r#"{"a":"x"}"#,
+            r#"{"b":true}"#,
+            r#"{"a":1.5,"b":{"k":[null]}}"#,
+            r#"{"a":18446744073709551615}"#,
+            r#"{"a":[1,2],"b":[]}"#,
+        ] {
+            let p: Probe = serde_json::from_str(src).unwrap();
+            assert!(p.a.value().is_none() && p.b.value().is_none(), "{src}");
+            assert_eq!(serde_json::to_string(&p).unwrap(), src);
+        }
+        let p: Probe = serde_json::from_str(r#"{"a":"x"}"#).unwrap();
+        assert_eq!(p.a.other(), Some(&Value::from("x")));
         assert!(serde_json::from_str::<Probe>("[]").is_err());
+        assert!(serde_json::from_str::<Probe>("\"x\"").is_err());
+        assert!(serde_json::from_str::<Probe>(r#"{"a":"#).is_err());
+    }
+
+    #[test]
+    fn an_odd_item_keeps_the_whole_array() {
+        #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+        struct Holder {
+            items: Field<Vec<Probe>>,
+        }
+        let src = r#"[{"a":1,"zz":2},null,{"b":"s"},3]"#;
+        let f: Field<Vec<Probe>> = serde_json::from_str(src).unwrap();
+        assert!(f.items().is_empty());
+        assert_eq!(
+            serde_json::to_value(&f).unwrap(),
+            serde_json::from_str::<Value>(src).unwrap()
+        );
+        let h: Holder = serde_json::from_str(r#"{"items":[{"a":1}]}"#).unwrap();
+        assert_eq!(h.items.items().len(), 1);
     }
 }
