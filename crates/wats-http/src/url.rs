@@ -130,6 +130,17 @@ impl BaseUrl {
     }
 }
 
+/// Parse and normalise a base URL as [`ClientBuilder::base_url`](crate::ClientBuilder::base_url)
+/// does at `build()`, returning the normalised form; for the fuzz targets and property
+/// tests.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] when the URL is not usable.
+#[doc(hidden)]
+pub fn parse_base_url(raw: &str) -> Result<String> {
+    BaseUrl::parse(raw).map(|b| b.display)
+}
+
 /// Append `/` and the percent-encoded `segment` to `out`.
 ///
 /// An empty segment, or one that is only whitespace, is rejected as
