@@ -88,6 +88,7 @@ pub mod correlation;
 pub mod error;
 pub mod header;
 pub mod json;
+pub mod lenient;
 pub mod measurement;
 pub mod process;
 pub mod product;
