@@ -37,6 +37,9 @@ pub fn client_config(roots: &[CertificateDer<'static>]) -> rustls::ClientConfig 
     for root in roots {
         store.add(root.clone()).expect("usable root");
     }
+    // rustls 0.23.48 deprecates the ring provider (no post-quantum key exchange);
+    // ring stays the choice here: aws-lc-rs needs cmake and a C toolchain to build.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -76,6 +79,9 @@ fn pki() -> (String, CertificateDer<'static>, Arc<rustls::ServerConfig>) {
         .signed_by(&leaf_key, &ca)
         .expect("server certificate");
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    // rustls 0.23.48 deprecates the ring provider (no post-quantum key exchange);
+    // ring stays the choice here: aws-lc-rs needs cmake and a C toolchain to build.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

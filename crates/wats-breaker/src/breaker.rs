@@ -373,7 +373,10 @@ impl Inner {
                 }
                 HALF_OPEN => {
                     if inflight(w) >= u64::from(self.settings.permitted_probes) {
-                        return Err(self.reject(RejectReason::HalfOpenBusy, Duration::ZERO));
+                        return Err(self.reject(
+                            RejectReason::HalfOpenBusy,
+                            half_open_retry_after(self.settings.open_duration),
+                        ));
                     }
                     let taken = w + (1 << INFLIGHT_SHIFT);
                     match self.word.0.compare_exchange_weak(
@@ -707,3 +710,13 @@ impl fmt::Debug for OwnedPermit {
             .finish()
     }
 }
+
+/// The `retry_after` of a [`RejectReason::HalfOpenBusy`] rejection: the probes under way
+/// decide within about one call, so the base open duration, at most one second (never zero,
+/// which told callers to retry at once and spin).
+pub(crate) fn half_open_retry_after(open_duration: Duration) -> Duration {
+    open_duration.min(HALF_OPEN_RETRY_AFTER_MAX)
+}
+
+/// The upper bound of [`half_open_retry_after`].
+pub(crate) const HALF_OPEN_RETRY_AFTER_MAX: Duration = Duration::from_secs(1);

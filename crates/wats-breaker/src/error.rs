@@ -27,8 +27,10 @@ pub struct Rejected {
 
 impl Rejected {
     /// Time left until the breaker admits a probe: the rest of the open
-    /// duration when OPEN, zero when HALF_OPEN (probes are under way), and
-    /// [`Duration::MAX`] when forced open.
+    /// duration when OPEN; when HALF_OPEN with every probe slot taken, the
+    /// configured open duration capped at one second (the probes under way
+    /// decide soon; retrying at once would only spin); [`Duration::MAX`]
+    /// when forced open.
     #[must_use]
     pub fn retry_after(&self) -> Duration {
         self.retry_after

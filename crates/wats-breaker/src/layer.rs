@@ -224,17 +224,24 @@ where
     #[inline]
     fn call(&mut self, req: Req) -> Self::Future {
         match self.breaker.acquire_ticket() {
-            Ok(ticket) => ResponseFuture {
-                state: FutState::Running {
-                    fut: self.inner.call(req),
-                    permit: Some(LocalPermit {
-                        breaker: self.breaker.clone(),
-                        ticket,
-                        done: false,
-                    }),
-                    classifier: self.classifier.clone(),
-                },
-            },
+            Ok(ticket) => {
+                // The permit exists before the inner call: if `call` panics, unwinding drops
+                // it and frees the slot (a half-open probe slot would otherwise be lost).
+                let permit = LocalPermit {
+                    breaker: self.breaker.clone(),
+                    ticket,
+                    done: false,
+                };
+                let classifier = self.classifier.clone();
+                let fut = self.inner.call(req);
+                ResponseFuture {
+                    state: FutState::Running {
+                        fut,
+                        permit: Some(permit),
+                        classifier,
+                    },
+                }
+            }
             Err(rejected) => ResponseFuture {
                 state: FutState::Rejected { rejected },
             },

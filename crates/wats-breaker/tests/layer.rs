@@ -216,3 +216,47 @@ fn a_static_breaker_works_without_reference_counting() {
     assert_eq!(call(&mut svc, true).unwrap(), 1);
     assert_eq!(svc.breaker().state(), State::Closed);
 }
+
+#[test]
+fn a_panicking_inner_call_returns_its_half_open_probe_slot() {
+    // Issue 15: the permit was taken before `inner.call()`; a panic there lost the only
+    // probe slot and the breaker rejected every later call as HalfOpenBusy.
+    let clock = ManualClock::new();
+    let b = breaker(&clock);
+    let mut svc = CircuitBreakerLayer::new(b.clone()).layer(service_fn(|explode: bool| {
+        assert!(!explode, "inner call panics");
+        async { Ok::<_, Infallible>(()) }
+    }));
+    for _ in 0..2 {
+        b.try_acquire().unwrap().record(Outcome::Failure);
+    }
+    clock.advance(Duration::from_secs(5));
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        drop(svc.call(true));
+    }));
+    assert!(panicked.is_err());
+    let layer_breaker = svc.breaker();
+    assert_eq!(layer_breaker.state(), State::HalfOpen);
+    assert_eq!(
+        layer_breaker.metrics().dropped,
+        1,
+        "the probe slot was freed"
+    );
+    call(&mut svc, false).unwrap();
+    assert_eq!(svc.breaker().state(), State::Closed);
+}
+
+#[test]
+fn half_open_busy_tells_a_nonzero_retry_after() {
+    let clock = ManualClock::new();
+    let b = breaker(&clock);
+    for _ in 0..2 {
+        b.try_acquire().unwrap().record(Outcome::Failure);
+    }
+    clock.advance(Duration::from_secs(5));
+    let probe = b.try_acquire().unwrap();
+    let busy = b.try_acquire().unwrap_err();
+    assert_eq!(busy.reason(), RejectReason::HalfOpenBusy);
+    assert_eq!(busy.retry_after(), Duration::from_secs(1));
+    drop(probe);
+}

@@ -111,7 +111,9 @@ fn half_open_admits_one_probe_and_rejects_the_rest() {
     for _ in 0..10 {
         let r = b.try_acquire().unwrap_err();
         assert_eq!(r.reason(), RejectReason::HalfOpenBusy);
-        assert_eq!(r.retry_after(), Duration::ZERO);
+        // Not zero (a caller honouring it would spin): the open duration, at most 1 s.
+        assert_eq!(r.retry_after(), OPEN.min(Duration::from_secs(1)));
+        assert!(r.retry_after() > Duration::ZERO);
     }
     probe.record(Outcome::Success);
     assert_eq!(b.state(), State::Closed);

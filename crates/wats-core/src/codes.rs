@@ -112,6 +112,12 @@ impl<E: WatsCode> Serialize for Coded<E> {
     }
 }
 
+impl<E: WatsCode> crate::value::Lenient<'_> for Coded<E> {
+    fn from_str(v: &str) -> Option<Self> {
+        Some(Coded::parse(v))
+    }
+}
+
 impl<'de, E: WatsCode> Deserialize<'de> for Coded<E> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V<E>(PhantomData<E>);

@@ -134,6 +134,9 @@ pub enum Error {
     },
 
     /// A blocking call was made from inside an async runtime.
+    ///
+    /// No longer returned: `wats_sync` now runs such a call on a background runtime
+    /// (issue 15). Kept so that code matching on it still compiles.
     #[error(
         "blocking WATS call made inside an async runtime: use the async `wats::Client`, \
          or move the call into `tokio::task::spawn_blocking`"

@@ -14,6 +14,11 @@
 //!
 //! - **Tri-state members.** Every member of every model is a [`Field<T>`]:
 //!   `Absent`, `Null` or `Value(T)`. Absent members are skipped on output.
+//! - **Any shape.** A known member whose JSON type is not the expected one (an
+//!   object where a number is expected, `"False"` where a boolean is, a `null` among
+//!   the objects of an array) is kept verbatim as `Field::Other` and written back as
+//!   received; its typed accessor answers `None` (or empty). Decoding a model fails
+//!   only on malformed JSON or when the document is not a JSON object.
 //! - **Extras.** Every model struct has `extra`, a map of the members it does not
 //!   know, written back verbatim. Unknown members at any level survive.
 //! - **One step type.** [`Step`] is a single struct with the common members, the
@@ -87,6 +92,7 @@ pub mod error;
 pub mod filter;
 pub mod header;
 pub mod json;
+pub mod lenient;
 pub mod measurement;
 pub mod measurement_path;
 pub mod process;

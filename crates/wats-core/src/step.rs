@@ -362,7 +362,11 @@ impl<'a> StepKind<'a> {
                 return *kind;
             }
         }
-        if step_type.len() > 3 && step_type[..3].eq_ignore_ascii_case("NI_") {
+        if step_type.len() > 3
+            && step_type
+                .get(..3)
+                .is_some_and(|p| p.eq_ignore_ascii_case("NI_"))
+        {
             return StepKind::Ni(step_type);
         }
         if ["GT", "GenericTest", "NONE"]
@@ -711,6 +715,11 @@ mod tests {
         assert_eq!(StepKind::classify("DoWhile"), StepKind::Unknown("DoWhile"));
         assert_eq!(StepKind::classify("NONE"), StepKind::Generic("NONE"));
         assert_eq!(StepKind::classify(""), StepKind::Unknown(""));
+        // Issue 15: `step_type[..3]` cut inside `é` and panicked.
+        assert_eq!(StepKind::classify("éé"), StepKind::Unknown("éé"));
+        assert_eq!(StepKind::classify("NIé"), StepKind::Unknown("NIé"));
+        assert_eq!(StepKind::classify("ni_é"), StepKind::Ni("ni_é"));
+        assert_eq!(Step::new("éé", "x").kind(), StepKind::Unknown("éé"));
     }
 
     #[test]

@@ -1,22 +1,32 @@
 //! Shared primitives of the lossless models: the tri-state [`Field`], numbers that
-//! may arrive as strings ([`NumOrStr`]), and the macro that gives every model struct
-//! its exact, extras-preserving serde implementation.
+//! may arrive as strings ([`NumOrStr`]), and the macro that gives every model struct its
+//! exact, extras-preserving serde implementation. The [`Lenient`] reading that keeps a
+//! member of an unexpected JSON type verbatim is in [`crate::lenient`].
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::lenient::LenientVisitor;
+pub use crate::lenient::{Decoded, Lenient};
 
 /// A JSON object holding keys the model does not know, kept verbatim.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
-/// One optional JSON member in three states: not present, present as `null`, or
-/// present with a value.
+/// One optional JSON member: not present, present as `null`, present with a value of
+/// the expected type, or present with a value of another JSON type.
 ///
 /// Every optional member of every model uses this type, so a model re-serializes
-/// exactly what it parsed: an absent key stays absent (it is skipped on output) and
-/// an explicit `null` stays `null`.
+/// exactly what it parsed: an absent key stays absent (it is skipped on output), an
+/// explicit `null` stays `null`, and a value whose JSON type is not the one the model
+/// expects (an object where a string is expected, `"yes"` where a boolean is, an array
+/// holding a `null` among objects) is kept verbatim as [`Field::Other`] instead of
+/// failing the whole document. Typed accessors ([`Field::value`], [`Field::items`] and
+/// the models' own) treat `Other` as "not the expected type": `None` or empty.
 ///
 /// ```
 /// use wats_core::Field;
@@ -24,8 +34,13 @@ pub type Extra = serde_json::Map<String, serde_json::Value>;
 /// assert_eq!(f.value(), Some(&3));
 /// assert!(Field::<i64>::Null.is_null());
 /// assert!(Field::<i64>::default().is_absent());
+///
+/// let odd: Field<i64> = serde_json::from_str(r#"{"unit":"ms"}"#).unwrap();
+/// assert_eq!(odd.value(), None);
+/// assert_eq!(odd.other(), Some(&serde_json::json!({"unit": "ms"})));
+/// assert_eq!(serde_json::to_string(&odd).unwrap(), r#"{"unit":"ms"}"#);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub enum Field<T> {
     /// The key is not in the JSON object.
     #[default]
@@ -34,6 +49,9 @@ pub enum Field<T> {
     Null,
     /// The key is present with a value.
     Value(T),
+    /// The key is present with a JSON value of another type than the model expects,
+    /// kept verbatim and written back as received.
+    Other(Box<Value>),
 }
 
 impl<T> Field<T> {
@@ -47,9 +65,22 @@ impl<T> Field<T> {
         matches!(self, Field::Null)
     }
 
-    /// True when the key holds a value.
+    /// True when the key holds a value of the expected type.
     pub fn is_value(&self) -> bool {
         matches!(self, Field::Value(_))
+    }
+
+    /// True when the key holds a JSON value of another type than expected.
+    pub fn is_other(&self) -> bool {
+        matches!(self, Field::Other(_))
+    }
+
+    /// The JSON value of an unexpected type, if that is what the key holds.
+    pub fn other(&self) -> Option<&Value> {
+        match self {
+            Field::Other(v) => Some(v),
+            _ => None,
+        }
     }
 
     /// The value, if any.
@@ -68,7 +99,7 @@ impl<T> Field<T> {
         }
     }
 
-    /// Convert into an `Option`, folding `Absent` and `Null` into `None`.
+    /// Convert into an `Option`, folding `Absent`, `Null` and `Other` into `None`.
     pub fn into_option(self) -> Option<T> {
         match self {
             Field::Value(v) => Some(v),
@@ -81,7 +112,8 @@ impl<T> Field<T> {
         *self = Field::Value(value);
     }
 
-    /// The value, inserting `T::default()` first when there is none.
+    /// The value, inserting `T::default()` first when there is none (an `Other` value
+    /// is replaced).
     pub fn get_or_insert_default(&mut self) -> &mut T
     where
         T: Default,
@@ -96,21 +128,23 @@ impl<T> Field<T> {
         }
     }
 
-    /// Map the value, keeping `Absent` and `Null`.
+    /// Map the value, keeping `Absent`, `Null` and `Other`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
         match self {
             Field::Absent => Field::Absent,
             Field::Null => Field::Null,
             Field::Value(v) => Field::Value(f(v)),
+            Field::Other(v) => Field::Other(v),
         }
     }
 
-    /// Borrow the value, keeping `Absent` and `Null`.
+    /// Borrow the value, keeping `Absent`, `Null` and `Other` (cloned).
     pub fn as_ref(&self) -> Field<&T> {
         match self {
             Field::Absent => Field::Absent,
             Field::Null => Field::Null,
             Field::Value(v) => Field::Value(v),
+            Field::Other(v) => Field::Other(v.clone()),
         }
     }
 }
@@ -123,12 +157,13 @@ impl Field<String> {
 }
 
 impl<T> Field<Vec<T>> {
-    /// The items, or an empty slice for `Absent` and `Null`.
+    /// The items, or an empty slice for `Absent`, `Null` and `Other`.
     pub fn items(&self) -> &[T] {
         self.value().map_or(&[], Vec::as_slice)
     }
 
-    /// Append an item, turning `Absent`/`Null` into a one-item array.
+    /// Append an item, turning `Absent`/`Null` (or an `Other` value) into a one-item
+    /// array.
     pub fn push(&mut self, item: T) {
         self.get_or_insert_default().push(item);
     }
@@ -140,9 +175,12 @@ impl<T: fmt::Debug> fmt::Debug for Field<T> {
             Field::Absent => f.write_str("Absent"),
             Field::Null => f.write_str("Null"),
             Field::Value(v) => v.fmt(f),
+            Field::Other(v) => write!(f, "Other({v})"),
         }
     }
 }
+
+impl<T: Eq> Eq for Field<T> {}
 
 impl<T> From<T> for Field<T> {
     fn from(value: T) -> Self {
@@ -169,13 +207,22 @@ impl<T: Serialize> Serialize for Field<T> {
             // Absent members are skipped by the model serializer; standalone they are null.
             Field::Absent | Field::Null => serializer.serialize_none(),
             Field::Value(v) => serializer.serialize_some(v),
+            Field::Other(v) => v.serialize(serializer),
         }
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Field<T> {
+impl<'de, T: Lenient<'de>> Deserialize<'de> for Field<T> {
+    /// Never fails on the JSON type of the value: a value `T` does not take becomes
+    /// [`Field::Other`]. Only malformed input (bad syntax, early end) is an error.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Option::<T>::deserialize(deserializer).map(Field::from)
+        Ok(
+            match deserializer.deserialize_any(LenientVisitor::<T>(PhantomData))? {
+                Decoded::Null => Field::Null,
+                Decoded::Typed(v) => Field::Value(v),
+                Decoded::Other(v) => Field::Other(Box::new(v)),
+            },
+        )
     }
 }
 
@@ -334,6 +381,24 @@ impl<'de> Deserialize<'de> for NumOrStr {
     }
 }
 
+impl Lenient<'_> for NumOrStr {
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(NumOrStr::Number(v.into()))
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(NumOrStr::Number(v.into()))
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        serde_json::Number::from_f64(v).map(NumOrStr::Number)
+    }
+    fn from_str(v: &str) -> Option<Self> {
+        Some(NumOrStr::String(v.to_owned()))
+    }
+    fn from_string(v: String) -> Result<Self, String> {
+        Ok(NumOrStr::String(v))
+    }
+}
+
 /// A JSON object key, borrowed from the input when possible.
 pub(crate) struct Key<'de>(Cow<'de, str>);
 
@@ -440,6 +505,17 @@ macro_rules! model {
                 deserializer.deserialize_map(V)
             }
         }
+
+        impl<'de> $crate::value::Lenient<'de> for $name {
+            fn from_map<A: ::serde::de::MapAccess<'de>>(
+                map: A,
+            ) -> ::std::result::Result<$crate::value::Decoded<Self>, A::Error> {
+                <$name as ::serde::Deserialize<'de>>::deserialize(
+                    ::serde::de::value::MapAccessDeserializer::new(map),
+                )
+                .map($crate::value::Decoded::Typed)
+            }
+        }
     };
 }
 
@@ -487,9 +563,39 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_is_an_error() {
-        assert!(serde_json::from_str::<Probe>(r#"{"a":"x"}"#).is_err());
-        assert!(serde_json::from_str::<Probe>(r#"{"b":true}"#).is_err());
+    fn wrong_type_is_kept_verbatim_and_only_a_non_object_fails() {
+        for src in [
+            r#"{"a":"x"}"#,
+            r#"{"b":true}"#,
+            r#"{"a":1.5,"b":{"k":[null]}}"#,
+            r#"{"a":18446744073709551615}"#,
+            r#"{"a":[1,2],"b":[]}"#,
+        ] {
+            let p: Probe = serde_json::from_str(src).unwrap();
+            assert!(p.a.value().is_none() && p.b.value().is_none(), "{src}");
+            assert_eq!(serde_json::to_string(&p).unwrap(), src);
+        }
+        let p: Probe = serde_json::from_str(r#"{"a":"x"}"#).unwrap();
+        assert_eq!(p.a.other(), Some(&Value::from("x")));
         assert!(serde_json::from_str::<Probe>("[]").is_err());
+        assert!(serde_json::from_str::<Probe>("\"x\"").is_err());
+        assert!(serde_json::from_str::<Probe>(r#"{"a":"#).is_err());
+    }
+
+    #[test]
+    fn an_odd_item_keeps_the_whole_array() {
+        #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+        struct Holder {
+            items: Field<Vec<Probe>>,
+        }
+        let src = r#"[{"a":1,"zz":2},null,{"b":"s"},3]"#;
+        let f: Field<Vec<Probe>> = serde_json::from_str(src).unwrap();
+        assert!(f.items().is_empty());
+        assert_eq!(
+            serde_json::to_value(&f).unwrap(),
+            serde_json::from_str::<Value>(src).unwrap()
+        );
+        let h: Holder = serde_json::from_str(r#"{"items":[{"a":1}]}"#).unwrap();
+        assert_eq!(h.items.items().len(), 1);
     }
 }

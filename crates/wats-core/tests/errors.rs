@@ -20,28 +20,46 @@ fn decode_path(err: &Error) -> &str {
 }
 
 #[test]
-fn wrong_types_name_the_path() {
-    let cases: &[(&str, &str)] = &[
-        (r#"{"root":"x"}"#, "root"),
-        (r#"{"root":{"steps":5}}"#, "root.steps"),
-        (
-            r#"{"root":{"steps":[{"numericMeas":[{"value":true}]}]}}"#,
-            "root.steps[0].numericMeas[0].value",
-        ),
-        (r#"{"processCode":"ten"}"#, "processCode"),
-        (
-            r#"{"subUnits":[{"idx":0},{"idx":"one"}]}"#,
-            "subUnits[1].idx",
-        ),
-        (r#"{"uut":{"user":1}}"#, "uut.user"),
-        (r#"{"result":7}"#, "result"),
-        (r#"{"root":{"loop":{"num":1.5}}}"#, "root.loop.num"),
+fn wrong_types_are_kept_verbatim_not_errors() {
+    // Issue 15 §2: a known member of an unexpected JSON type no longer fails the report;
+    // it is kept as it came and written back, and its typed accessor says "not this type".
+    let cases: &[&str] = &[
+        r#"{"root":"x"}"#,
+        r#"{"root":{"steps":5}}"#,
+        r#"{"root":{"steps":[{"numericMeas":[{"value":true}]}]}}"#,
+        r#"{"processCode":"ten"}"#,
+        r#"{"subUnits":[{"idx":0},{"idx":"one"}]}"#,
+        r#"{"uut":{"user":1}}"#,
+        r#"{"result":7}"#,
+        r#"{"root":{"loop":{"num":1.5}}}"#,
+        r#"{"root":{"steps":[{"name":"a"},null]}}"#,
+        r#"{"uur":{"active":"yes"}}"#,
     ];
-    for (input, path) in cases {
-        let err = json::from_str::<Report>(input).unwrap_err();
-        assert_eq!(decode_path(&err), *path, "{input}");
-        assert!(err.to_string().contains(path));
+    for input in cases {
+        let report = json::from_str::<Report>(input).unwrap();
+        let back: serde_json::Value =
+            serde_json::from_slice(&json::to_vec(&report).unwrap()).unwrap();
+        let orig: serde_json::Value = serde_json::from_str(input).unwrap();
+        assert_eq!(back, orig, "{input}");
+        assert!(
+            check_bytes(Kind::Report, input.as_bytes())
+                .unwrap()
+                .is_lossless()
+        );
     }
+    let r: Report = json::from_str(r#"{"root":"x","processCode":"ten","result":7}"#).unwrap();
+    assert!(r.root().is_none() && r.root.is_other());
+    assert_eq!(r.process_code.value(), None);
+    assert_eq!(r.result(), None);
+    assert_eq!(r.steps().count(), 0);
+    let r: Report =
+        json::from_str(r#"{"root":{"steps":[{"numericMeas":[{"value":true}]}]}}"#).unwrap();
+    let step = &r.root().unwrap().children()[0];
+    assert_eq!(step.numeric_measurements()[0].value_f64(), None);
+    assert!(step.numeric_measurements()[0].value.is_other());
+    let r: Report = json::from_str(r#"{"root":{"steps":[{"name":"a"},null]}}"#).unwrap();
+    assert!(r.root().unwrap().children().is_empty());
+    assert!(r.root().unwrap().steps.is_other());
 }
 
 #[test]

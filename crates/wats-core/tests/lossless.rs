@@ -165,11 +165,23 @@ fn product_revision_unit_process_header_are_lossless() {
 }
 
 #[test]
-fn differences_are_reported_with_paths() {
-    // A report whose step `id` is an object: decode error, path named.
+fn a_member_of_another_json_type_is_kept_verbatim() {
+    // Issue 15 §2: this made the whole report fail to decode; now it is kept as it came.
     let mut v = edge_report();
     v["root"]["steps"][1]["numericMeas"][1]["value"] = json!({"no": 1});
-    let err = check_value(Kind::Report, &v).unwrap_err();
-    let msg = err.to_string();
-    assert!(msg.contains("root.steps[1].numericMeas[1].value"), "{msg}");
+    v["root"]["steps"][2]["booleanMeas"][0]["value"] = json!("true");
+    v["root"]["name"] = json!(["a"]);
+    v["subUnits"] = json!([null]);
+    assert_lossless(Kind::Report, &v);
+    let typed: Report = wjson::from_value(v).unwrap();
+    let root = typed.root().unwrap();
+    assert_eq!(root.name(), "");
+    let steps = root.children();
+    assert_eq!(steps[1].numeric_measurements()[1].value_f64(), None);
+    assert_eq!(
+        steps[1].numeric_measurements()[1].value.other(),
+        Some(&json!({"no": 1}))
+    );
+    assert_eq!(steps[2].boolean_measurements()[0].value.value(), None);
+    assert!(typed.sub_units().is_empty());
 }

@@ -507,6 +507,9 @@ impl ClientBuilder {
                 ));
             }
         }
+        // rustls 0.23.48 deprecates the ring provider (no post-quantum key exchange);
+        // ring stays the choice here: aws-lc-rs needs cmake and a C toolchain to build.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

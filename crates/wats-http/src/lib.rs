@@ -84,3 +84,9 @@ pub use wats_breaker::CircuitBreaker;
 pub use wats_core::{Error, ReportType, Result};
 pub use wats_spool::SpoolEntry;
 pub use wats_station::{Detector, Station};
+
+// Entry points for `fuzz/` and the property tests; not part of the API.
+#[doc(hidden)]
+pub use retry::parse_retry_after;
+#[doc(hidden)]
+pub use url::parse_base_url;

@@ -80,8 +80,9 @@ impl RetryPolicy {
 }
 
 /// Parse `Retry-After` in both RFC 9110 forms: delay-seconds or an HTTP-date
-/// (a date in the past means "now").
-pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+/// (a date in the past means "now"). Public (hidden) for the fuzz targets.
+#[doc(hidden)]
+pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()

@@ -32,11 +32,27 @@ impl BaseUrl {
     /// `https` are accepted; user info, query and fragment are rejected.
     pub(crate) fn parse(raw: &str) -> Result<Self> {
         let mut s = raw.trim().trim_end_matches('/');
-        if s.len() >= 4 && s[s.len() - 4..].eq_ignore_ascii_case("/api") {
-            s = s[..s.len() - 4].trim_end_matches('/');
+        // `get` instead of slicing: the cut may fall inside a multi-byte character.
+        if let Some(head) = s
+            .len()
+            .checked_sub(4)
+            .filter(|&cut| s.get(cut..).is_some_and(|t| t.eq_ignore_ascii_case("/api")))
+            .and_then(|cut| s.get(..cut))
+            // Only a path's `/api`: in `http://api` it is the host.
+            .filter(|head| head.find("://").is_some_and(|i| head.len() > i + 3))
+        {
+            s = head.trim_end_matches('/');
         }
         if s.is_empty() {
             return Err(Error::InvalidConfig("base URL is empty".to_owned()));
+        }
+        if !s.is_ascii() {
+            // `http::Uri` takes raw UTF-8 in a path and would send it as is; browsers would
+            // percent-encode it. Ask for the encoded form instead of guessing.
+            return Err(Error::InvalidConfig(format!(
+                "base URL `{s}` contains non-ASCII characters: percent-encode them \
+                 (and use the punycode form of an international host name)"
+            )));
         }
         if s.contains(['?', '#']) {
             return Err(Error::InvalidConfig(format!(
@@ -122,6 +138,17 @@ impl BaseUrl {
             message: e.to_string(),
         })
     }
+}
+
+/// Parse and normalise a base URL as [`ClientBuilder::base_url`](crate::ClientBuilder::base_url)
+/// does at `build()`, returning the normalised form; for the fuzz targets and property
+/// tests.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] when the URL is not usable.
+#[doc(hidden)]
+pub fn parse_base_url(raw: &str) -> Result<String> {
+    BaseUrl::parse(raw).map(|b| b.display)
 }
 
 /// Append `/` and the percent-encoded `segment` to `out`.
@@ -210,6 +237,10 @@ mod tests {
                 "http://h.example:8080/wats",
             ),
             ("http://127.0.0.1:1234", "http://127.0.0.1:1234"),
+            // Found by fuzz/base_url: a host named `api` was cut to `http:/`.
+            ("http://api/API//", "http://api"),
+            ("http://api", "http://api"),
+            ("https://API:8443/api", "https://API:8443"),
         ] {
             assert_eq!(BaseUrl::parse(raw).unwrap().as_str(), want, "{raw}");
         }
@@ -233,6 +264,34 @@ mod tests {
                 "{raw:?} accepted"
             );
         }
+    }
+
+    #[test]
+    fn non_ascii_tails_do_not_panic() {
+        // Issue 15: a byte slice of the last 4 bytes cut inside `€` and panicked.
+        for raw in [
+            "€",
+            "é",
+            "/api€",
+            "é/api",
+            "https://h/é€",
+            "https://h/ap€",
+            "https://h/é€/api",
+            // Found by fuzz/base_url: a trailing NEL (Unicode whitespace) made the
+            // normalised form normalise differently again.
+            "http://a/A1PI\u{a3}/\u{85}/",
+        ] {
+            assert!(
+                matches!(BaseUrl::parse(raw), Err(Error::InvalidConfig(_))),
+                "{raw:?} accepted"
+            );
+        }
+        assert_eq!(
+            BaseUrl::parse("https://h/%C3%A9%E2%82%AC/api")
+                .unwrap()
+                .as_str(),
+            "https://h/%C3%A9%E2%82%AC"
+        );
     }
 
     #[test]

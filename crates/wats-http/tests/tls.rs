@@ -24,6 +24,9 @@ fn pki() -> Pki {
         .signed_by(&leaf_key, &ca)
         .unwrap();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    // rustls 0.23.48 deprecates the ring provider (no post-quantum key exchange);
+    // ring stays the choice here: aws-lc-rs needs cmake and a C toolchain to build.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let server = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

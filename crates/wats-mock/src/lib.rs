@@ -72,6 +72,9 @@ pub use faults::{Fault, FaultAction, FaultId, RetryAfter};
 pub use server::{MockError, MockServer, MockServerBuilder};
 pub use service::SERVER_VERSION;
 
+#[doc(hidden)]
+pub use odata::filter_matches;
+
 /// The served routes as `(method, OpenAPI path template)` pairs.
 #[must_use]
 pub fn served_routes() -> Vec<(&'static str, &'static str)> {

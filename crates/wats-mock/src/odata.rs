@@ -128,7 +128,13 @@ struct Parser<'f> {
     toks: Vec<Tok>,
     pos: usize,
     fields: &'f [&'static str],
+    /// Nesting depth of `(`, `not` and `tolower(`/`toupper(`: bounded so that a long
+    /// run of them is an error, not a stack overflow.
+    depth: usize,
 }
+
+/// Deepest nesting a filter may have.
+const MAX_DEPTH: usize = 64;
 
 /// Parses `filter`, resolving property names against `fields`.
 pub(crate) fn parse(filter: &str, fields: &[&'static str]) -> Result<Expr, String> {
@@ -140,10 +146,11 @@ pub(crate) fn parse(filter: &str, fields: &[&'static str]) -> Result<Expr, Strin
         toks,
         pos: 0,
         fields,
+        depth: 0,
     };
     let e = p.or()?;
-    if p.pos != p.toks.len() {
-        return Err(format!("unexpected token {:?}", p.toks[p.pos]));
+    if let Some(t) = p.toks.get(p.pos) {
+        return Err(format!("unexpected token {t:?}"));
     }
     Ok(e)
 }
@@ -163,6 +170,13 @@ impl Parser<'_> {
         let t = self.toks.get(self.pos).cloned();
         self.pos += 1;
         t
+    }
+    fn descend(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("the $filter nests deeper than {MAX_DEPTH} levels"));
+        }
+        Ok(())
     }
     fn expect(&mut self, t: &Tok) -> Result<(), String> {
         match self.next() {
@@ -194,7 +208,10 @@ impl Parser<'_> {
     fn not(&mut self) -> Result<Expr, String> {
         if kw(self.peek(), "not") {
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.descend()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -202,7 +219,9 @@ impl Parser<'_> {
     fn primary(&mut self) -> Result<Expr, String> {
         if self.peek() == Some(&Tok::LParen) {
             self.pos += 1;
+            self.descend()?;
             let e = self.or()?;
+            self.depth -= 1;
             self.expect(&Tok::RParen)?;
             return Ok(e);
         }
@@ -274,7 +293,9 @@ impl Parser<'_> {
                 let lower = w.to_ascii_lowercase();
                 if self.peek() == Some(&Tok::LParen) && (lower == "tolower" || lower == "toupper") {
                     self.pos += 1;
+                    self.descend()?;
                     let inner = self.operand()?;
+                    self.depth -= 1;
                     self.expect(&Tok::RParen)?;
                     return Ok(if lower == "tolower" {
                         Operand::Lower(Box::new(inner))
@@ -446,6 +467,14 @@ pub(crate) fn order_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// Parse `filter` against the report-header schema and evaluate it on `object`; for the
+/// fuzz targets and property tests. Never panics: a filter it cannot take is an `Err`.
+#[doc(hidden)]
+pub fn filter_matches(filter: &str, object: &Value) -> Result<bool, String> {
+    let expr = parse(filter, crate::store::HEADER_FIELDS)?;
+    Ok(object.as_object().is_some_and(|o| eval(&expr, o)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,5 +545,31 @@ mod tests {
         assert!(parse("serialNumber eq 'a' and", FIELDS).is_err());
         assert!(parse("(serialNumber eq 'a'", FIELDS).is_err());
         assert!(parse("", FIELDS).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for filter in [
+            "(".repeat(100_000) + "serialNumber eq 'a'" + &")".repeat(100_000),
+            "not ".repeat(100_000) + "serialNumber eq 'a'",
+            "tolower(".repeat(100_000) + "serialNumber" + &")".repeat(100_000) + " eq 'a'",
+        ] {
+            let err = parse(&filter, FIELDS).unwrap_err();
+            assert!(err.contains("deeper"), "{err}");
+        }
+        let ok = "(".repeat(60) + "serialNumber eq 'a'" + &")".repeat(60);
+        assert!(check(&ok, &obj(json!({"serialNumber": "A"}))));
+        let ok = "not ".repeat(60) + "serialNumber eq 'a'";
+        assert!(check(&ok, &obj(json!({"serialNumber": "A"}))));
+        // Truncated expressions are errors, never an index past the end.
+        for filter in [
+            "serialNumber eq",
+            "contains(serialNumber,'a') eq",
+            "(",
+            "not",
+            "x in (",
+        ] {
+            assert!(parse(filter, FIELDS).is_err(), "{filter}");
+        }
     }
 }

@@ -271,21 +271,9 @@ impl Detector {
             let Some(content) = file::read(&path)? else {
                 continue;
             };
-            let source = Source::File { path };
-            let Some(mut station) = usable(content.name.as_deref().unwrap_or_default(), &source)
-            else {
-                continue;
-            };
-            if let Some(location) = content.location {
-                station = station.with_location(location);
+            if let Some(station) = from_file(content, path) {
+                return Ok(Some(station));
             }
-            if let Some(purpose) = content.purpose {
-                station = station.with_purpose(purpose);
-            }
-            if let Some(description) = content.description {
-                station = station.with_description(description);
-            }
-            return Ok(Some(station));
         }
         Ok(None)
     }
@@ -333,4 +321,31 @@ fn system_hostname() -> Option<String> {
     std::panic::catch_unwind(gethostname::gethostname)
         .ok()
         .map(|name| name.to_string_lossy().into_owned())
+}
+
+/// The station a parsed station file names, if its name is usable.
+fn from_file(content: file::FileStation, path: PathBuf) -> Option<Station> {
+    let source = Source::File { path };
+    let mut station = usable(content.name.as_deref().unwrap_or_default(), &source)?;
+    if let Some(location) = content.location {
+        station = station.with_location(location);
+    }
+    if let Some(purpose) = content.purpose {
+        station = station.with_purpose(purpose);
+    }
+    if let Some(description) = content.description {
+        station = station.with_description(description);
+    }
+    Some(station)
+}
+
+/// The station a station file with this `path` and content names (`None` when its name
+/// is not usable), as detection reads it, without touching the file system; for the fuzz
+/// targets and property tests.
+///
+/// # Errors
+/// [`Error::ConfigParse`] when the content is not a valid station file.
+#[doc(hidden)]
+pub fn station_from_file_bytes(path: &Path, bytes: &[u8]) -> Result<Option<Station>, Error> {
+    file::parse(path, bytes).map(|content| from_file(content, path.to_owned()))
 }

@@ -39,7 +39,12 @@ pub(crate) fn read(path: &Path) -> Result<Option<FileStation>, Error> {
             });
         }
     };
-    let text = match std::str::from_utf8(&bytes) {
+    parse(path, &bytes).map(Some)
+}
+
+/// Parses the content of the station file at `path` (its extension picks the format).
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<FileStation, Error> {
+    let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
             let valid = String::from_utf8_lossy(&bytes[..err.valid_up_to()]);
@@ -54,9 +59,9 @@ pub(crate) fn read(path: &Path) -> Result<Option<FileStation>, Error> {
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if path.extension().is_some_and(|ext| ext == "conf") {
-        return Ok(Some(parse_conf(text)));
+        return Ok(parse_conf(text));
     }
-    toml::from_str(text).map(Some).map_err(|err| {
+    toml::from_str(text).map_err(|err| {
         let offset = err.span().map_or(0, |span| span.start);
         let (line, column) = line_column(text, offset);
         Error::ConfigParse {

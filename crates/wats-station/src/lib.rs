@@ -59,6 +59,8 @@ mod file;
 mod sanitize;
 mod station;
 
+#[doc(hidden)]
+pub use detect::station_from_file_bytes;
 pub use detect::{
     DESCRIPTION_VARIABLE, Detector, LOCATION_VARIABLE, NAME_VARIABLES, PURPOSE_VARIABLE, Platform,
 };

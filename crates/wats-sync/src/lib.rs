@@ -43,9 +43,16 @@
 //!
 //! # Calling from async code
 //!
-//! A blocking call made inside a tokio runtime (a `#[tokio::main]` body, a spawned task)
-//! returns [`wats_core::Error::BlockingInAsyncContext`]: never a panic, never a stalled
-//! executor. Inside `tokio::task::spawn_blocking` it works.
+//! A blocking call made where a tokio runtime is current (a `#[tokio::main]` body, a spawned
+//! task, `tokio::task::spawn_blocking`) works: it cannot drive a runtime of its own there, so
+//! it runs on a background runtime thread (the shared one in [`RuntimeMode::Shared`], else
+//! one started for the client on the first such call, with its own pool) and the calling
+//! thread waits for it. A warning is logged once per process. Never a panic: the wait uses no
+//! tokio blocking primitive, and a client whose last clone is dropped inside a runtime shuts
+//! its runtimes down in the background. The calling thread is blocked for the duration of
+//! the call: in a `#[tokio::main]` body or `spawn_blocking` that stalls no worker; in a task
+//! on the multi-thread runtime the other workers go on; on a `current_thread` runtime its
+//! other tasks wait. In async code the async [`wats_http::Client`] remains the better fit.
 
 mod client;
 mod runtime;

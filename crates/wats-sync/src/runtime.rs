@@ -11,13 +11,21 @@
 //! - **Shared**: one background thread per client runs a `current_thread` runtime; calls are
 //!   spawned onto it and the caller waits on a channel (the `reqwest::blocking` design). One pool
 //!   for all threads, at the price of two cross-thread hand-offs per call.
+//!
+//! A call made where a tokio runtime is current (a `#[tokio::main]` body, a task,
+//! `spawn_blocking`) cannot start or drive a runtime of its own there. It runs on a background
+//! runtime instead: the shared one in shared mode, else one started lazily for the client on
+//! first such call. The caller's thread waits on a plain channel, which tokio does not police,
+//! so nothing panics. Runtimes dropped while a runtime is current are shut down in the
+//! background instead of waiting (tokio panics on a blocking drop there), and the shared
+//! runtime thread is then detached instead of joined.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Once, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::{JoinHandle, ThreadId};
 
 use wats_core::{CorrelationExt, CorrelationId, Error, Result};
@@ -60,6 +68,9 @@ struct ExecInner<C: Clone + Send + Sync + 'static> {
     make: MakeFn<C>,
     max_blocking_threads: usize,
     mode: Mode<C>,
+    /// Thread-local mode: the background runtime for calls made where a tokio runtime is
+    /// current, started on the first such call.
+    background: OnceLock<SharedRuntime<C>>,
 }
 
 enum Mode<C: Clone + Send + Sync + 'static> {
@@ -73,7 +84,30 @@ enum Mode<C: Clone + Send + Sync + 'static> {
 /// and dropping the runtime drops the connection tasks, which closes their sockets.
 struct Slot<C> {
     client: C,
-    rt: tokio::runtime::Runtime,
+    rt: OwnedRuntime,
+}
+
+/// A runtime that may be dropped anywhere: where a tokio runtime is current (the last clone
+/// of a client dropped in async code), tokio refuses the blocking drop with a panic, so the
+/// runtime is then shut down in the background instead.
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            if runtime_is_current() {
+                rt.shutdown_background();
+            } else {
+                drop(rt);
+            }
+        }
+    }
+}
+
+/// True when a tokio runtime is current on this thread (one thread-local read; no
+/// allocation, no system call).
+fn runtime_is_current() -> bool {
+    tokio::runtime::Handle::try_current().is_ok()
 }
 
 struct SharedRuntime<C> {
@@ -90,9 +124,75 @@ impl<C> Drop for SharedRuntime<C> {
         }
         if let Some(thread) = self.thread.take() {
             // The runtime thread only runs our own futures, never user code that could hold
-            // the last client, so this join cannot be a self-join.
-            let _ = thread.join();
+            // the last client, so this join cannot be a self-join. Where a runtime is current
+            // the join would block an executor: the thread is detached, it ends by itself
+            // once it has seen `stop`.
+            if !runtime_is_current() {
+                let _ = thread.join();
+            }
         }
+    }
+}
+
+impl<C> SharedRuntime<C> {
+    /// Start a `current_thread` runtime on its own thread and build the client inside it.
+    fn start(max_blocking_threads: usize, make: &MakeFn<C>) -> Result<Self> {
+        let rt = build_runtime(max_blocking_threads)?;
+        let handle = rt.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("wats-blocking-rt".to_owned())
+            .spawn(move || {
+                rt.block_on(async move {
+                    let _ = stopped.await;
+                });
+                // Not inside a runtime here: a plain drop waits for the blocking pool.
+                drop(rt);
+            })
+            .map_err(|source| Error::Io {
+                path: "wats-blocking-rt thread".to_owned(),
+                source,
+            })?;
+        let client = {
+            // Build the client inside the runtime context in case it needs one.
+            let _guard = handle.enter();
+            make()
+        };
+        Ok(SharedRuntime {
+            client,
+            handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// Spawn the future built by `f` on the runtime thread, carrying the caller's span,
+    /// subscriber and correlation id; its result goes to `send`.
+    fn spawn<T, F, Fut>(&self, f: F, send: impl FnOnce(Result<T>) + Send + 'static)
+    where
+        C: Clone,
+        F: FnOnce(C) -> Fut,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let fut = f(self.client.clone());
+        // Carry the caller's span and its subscriber (which may be a thread-local
+        // default) to the runtime thread, so events emitted there reach it.
+        let fut = tracing::Instrument::instrument(fut, tracing::Span::current());
+        let fut = tracing::instrument::WithSubscriber::with_current_subscriber(fut);
+        let task = async move { send(fut.await) };
+        match CorrelationId::current() {
+            Some(id) => drop(self.handle.spawn(task.with_correlation_id(id))),
+            None => drop(self.handle.spawn(task)),
+        }
+    }
+}
+
+fn runtime_stopped() -> Error {
+    Error::Transport {
+        message: "the blocking client's runtime thread stopped".to_owned(),
+        connect: false,
+        source: None,
     }
 }
 
@@ -157,33 +257,7 @@ impl<C: Clone + Send + Sync + 'static> Executor<C> {
             RuntimeMode::ThreadLocal => Mode::ThreadLocal {
                 slots: Mutex::new(HashMap::new()),
             },
-            RuntimeMode::Shared => {
-                let rt = build_runtime(max_blocking_threads)?;
-                let handle = rt.handle().clone();
-                let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-                let thread = std::thread::Builder::new()
-                    .name("wats-blocking-rt".to_owned())
-                    .spawn(move || {
-                        rt.block_on(async move {
-                            let _ = stopped.await;
-                        });
-                    })
-                    .map_err(|source| Error::Io {
-                        path: "wats-blocking-rt thread".to_owned(),
-                        source,
-                    })?;
-                let client = {
-                    // Build the client inside the runtime context in case it needs one.
-                    let _guard = handle.enter();
-                    make()
-                };
-                Mode::Shared(SharedRuntime {
-                    client,
-                    handle,
-                    stop: Some(stop),
-                    thread: Some(thread),
-                })
-            }
+            RuntimeMode::Shared => Mode::Shared(SharedRuntime::start(max_blocking_threads, &make)?),
         };
         Ok(Executor {
             inner: Arc::new(ExecInner {
@@ -191,6 +265,7 @@ impl<C: Clone + Send + Sync + 'static> Executor<C> {
                 make,
                 max_blocking_threads,
                 mode,
+                background: OnceLock::new(),
             }),
         })
     }
@@ -218,39 +293,67 @@ impl<C: Clone + Send + Sync + 'static> Executor<C> {
         Fut: Future<Output = Result<T>> + Send + 'static,
         T: Send + 'static,
     {
-        if in_async_context() {
-            return Err(Error::BlockingInAsyncContext);
+        if runtime_is_current() {
+            return self.run_from_async(f);
         }
         match &self.inner.mode {
             Mode::ThreadLocal { .. } => {
                 let slot = self.local_slot()?;
                 let fut = f(slot.client.clone());
-                slot.rt.block_on(fut)
+                match &slot.rt.0 {
+                    Some(rt) => rt.block_on(fut),
+                    None => Err(runtime_stopped()),
+                }
             }
             Mode::Shared(shared) => {
-                let fut = f(shared.client.clone());
-                // Carry the caller's span and its subscriber (which may be a thread-local
-                // default) to the runtime thread, so events emitted there reach it.
-                let fut = tracing::Instrument::instrument(fut, tracing::Span::current());
-                let fut = tracing::instrument::WithSubscriber::with_current_subscriber(fut);
                 let (tx, rx) = tokio::sync::oneshot::channel();
-                let task = async move {
-                    let _ = tx.send(fut.await);
-                };
-                match CorrelationId::current() {
-                    Some(id) => drop(shared.handle.spawn(task.with_correlation_id(id))),
-                    None => drop(shared.handle.spawn(task)),
-                }
-                // Not inside a runtime (checked above), so blocking here is allowed.
-                rx.blocking_recv().unwrap_or_else(|_| {
-                    Err(Error::Transport {
-                        message: "the blocking client's runtime thread stopped".to_owned(),
-                        connect: false,
-                        source: None,
-                    })
-                })
+                shared.spawn(f, move |out| drop(tx.send(out)));
+                // No runtime is current (checked above), so blocking here is allowed.
+                rx.blocking_recv()
+                    .unwrap_or_else(|_| Err(runtime_stopped()))
             }
         }
+    }
+
+    /// A call made where a tokio runtime is current: this thread may not drive a runtime of
+    /// its own, so the call runs on a background runtime and this thread waits for it on a
+    /// plain channel (tokio's own blocking waits panic there). In a `#[tokio::main]` body or
+    /// a `spawn_blocking` closure that blocks no worker; in a task it blocks that task's
+    /// worker thread for the call (other workers go on; on a `current_thread` runtime the
+    /// other tasks wait).
+    #[cold]
+    fn run_from_async<T, F, Fut>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(C) -> Fut,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        let shared = match &self.inner.mode {
+            Mode::Shared(shared) => shared,
+            Mode::ThreadLocal { .. } => match self.inner.background.get() {
+                Some(shared) => shared,
+                None => {
+                    let started =
+                        SharedRuntime::start(self.inner.max_blocking_threads, &self.inner.make)?;
+                    // A racing thread may have won: its runtime is kept, ours is dropped.
+                    let _ = self.inner.background.set(started);
+                    self.inner.background.get().ok_or_else(runtime_stopped)?
+                }
+            },
+        };
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "wats_sync::Client called inside a tokio runtime: the call runs on a background \
+                 runtime thread and blocks the calling thread until it is done; prefer \
+                 wats_http::Client in async code, or tokio::task::spawn_blocking"
+            );
+        }
+        // A std channel: tokio's own blocking receive panics where a runtime is current,
+        // and a tokio channel polled by hand would obey the task's cooperative budget.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        shared.spawn(f, move |out| drop(tx.send(out)));
+        rx.recv().unwrap_or_else(|_| Err(runtime_stopped()))
     }
 
     fn local_slot(&self) -> Result<Arc<Slot<C>>> {
@@ -278,7 +381,10 @@ impl<C: Clone + Send + Sync + 'static> Executor<C> {
             let _guard = rt.enter();
             (self.inner.make)()
         };
-        Ok(Slot { client, rt })
+        Ok(Slot {
+            client,
+            rt: OwnedRuntime(Some(rt)),
+        })
     }
 
     fn create_slot(&self) -> Result<Arc<Slot<C>>> {
@@ -309,50 +415,6 @@ impl<C: Clone + Send + Sync + 'static> Executor<C> {
         });
         Ok(slot)
     }
-}
-
-thread_local! {
-    static SILENCE_PANIC: Cell<bool> = const { Cell::new(false) };
-}
-
-/// True when the current thread is inside a tokio runtime in a way that forbids blocking
-/// (a task or a `block_on` body). `spawn_blocking` threads and plain threads are allowed.
-///
-/// Tokio has no public query for this, so when a runtime handle is present the check asks
-/// tokio itself: it tries a blocking receive on a ready channel, which tokio refuses (with a
-/// panic that is caught and silenced) exactly when blocking is not allowed. Built with
-/// `panic = "abort"`, any thread with a runtime handle counts as async.
-pub(crate) fn in_async_context() -> bool {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return false;
-    }
-    probe_blocking_forbidden()
-}
-
-#[cfg(panic = "unwind")]
-fn probe_blocking_forbidden() -> bool {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !SILENCE_PANIC.try_with(Cell::get).unwrap_or(false) {
-                previous(info);
-            }
-        }));
-    });
-    let _ = SILENCE_PANIC.try_with(|s| s.set(true));
-    let result = std::panic::catch_unwind(|| {
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let _ = tx.send(());
-        let _ = rx.blocking_recv();
-    });
-    let _ = SILENCE_PANIC.try_with(|s| s.set(false));
-    result.is_err()
-}
-
-#[cfg(not(panic = "unwind"))]
-fn probe_blocking_forbidden() -> bool {
-    true
 }
 
 #[cfg(test)]
@@ -483,28 +545,64 @@ mod tests {
     }
 
     #[test]
-    fn inside_async_task_is_an_error_and_spawn_blocking_works() {
-        let (exec, _, _) = executor(RuntimeMode::ThreadLocal);
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
+    fn inside_a_runtime_calls_run_on_one_background_runtime() {
+        for mode in [RuntimeMode::ThreadLocal, RuntimeMode::Shared] {
+            let (exec, made, _) = executor(mode);
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            // A `#[tokio::main]` body, a task, `spawn_blocking`, a `current_thread` body.
+            assert!(rt.block_on(async { call(&exec) }).is_ok(), "{mode:?}");
+            let e2 = exec.clone();
+            assert!(
+                rt.block_on(rt.spawn(async move { call(&e2) }))
+                    .unwrap()
+                    .is_ok()
+            );
+            let e3 = exec.clone();
+            assert!(
+                rt.block_on(rt.spawn_blocking(move || call(&e3)))
+                    .unwrap()
+                    .is_ok()
+            );
+            let current = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            assert!(current.block_on(async { call(&exec) }).is_ok());
+            // One inner client for all of them: the background (or shared) runtime's.
+            assert_eq!(made.load(Ordering::SeqCst), 1, "{mode:?}");
+            assert_eq!(exec.thread_slots(), 0, "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn the_last_drop_inside_a_runtime_does_not_panic() {
+        // Issue 15: a client used on a plain thread and dropped in async code panicked with
+        // "Cannot drop a runtime in a context where blocking is not allowed".
+        for mode in [RuntimeMode::ThreadLocal, RuntimeMode::Shared] {
+            let (exec, _, dropped) = executor(mode);
+            let exec = std::thread::spawn(move || {
+                call(&exec).unwrap();
+                exec
+            })
+            .join()
             .unwrap();
-        let e2 = exec.clone();
-        let in_body = rt.block_on(async { call(&exec) });
-        assert!(matches!(in_body, Err(Error::BlockingInAsyncContext)));
-        let in_task = rt.block_on(rt.spawn(async move { call(&e2) })).unwrap();
-        assert!(matches!(in_task, Err(Error::BlockingInAsyncContext)));
-        let e3 = exec.clone();
-        let in_blocking = rt.block_on(rt.spawn_blocking(move || call(&e3))).unwrap();
-        assert!(in_blocking.is_ok());
-        let current = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        assert!(matches!(
-            current.block_on(async { call(&exec) }),
-            Err(Error::BlockingInAsyncContext)
-        ));
+            call(&exec).unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                call(&exec).unwrap();
+                drop(exec);
+            });
+            // Thread-local: the spawned thread's slot went with it, then this thread's slot
+            // and the background runtime's client; shared: the one client.
+            let want = if mode == RuntimeMode::Shared { 1 } else { 3 };
+            assert_eq!(dropped.load(Ordering::SeqCst), want, "{mode:?}");
+        }
     }
 }

@@ -62,63 +62,124 @@ fn ten_thousand_sequential_calls_use_one_connection() {
 }
 
 #[test]
-fn inside_async_code_is_a_typed_error_and_spawn_blocking_works() {
-    let server = MockServer::start();
-    let client = client(&server, RuntimeMode::ThreadLocal);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+fn inside_async_code_calls_work_and_spawn_blocking_too() {
+    for mode in [RuntimeMode::ThreadLocal, RuntimeMode::Shared] {
+        let server = MockServer::start();
+        let client = client(&server, mode);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
 
-    // Like a `#[tokio::main]` body.
-    let err = rt.block_on(async { client.server_version() }).unwrap_err();
-    assert!(matches!(err, Error::BlockingInAsyncContext));
-    assert!(err.to_string().contains("spawn_blocking"));
+        // Like a `#[tokio::main]` body.
+        let version = rt.block_on(async { client.server_version() }).unwrap();
+        assert_eq!(version, wats_mock::SERVER_VERSION);
 
-    // Inside a spawned task: the executor keeps running other tasks afterwards.
-    let c2 = client.clone();
-    let (in_task, other) = rt.block_on(async move {
-        let t = tokio::spawn(async move { c2.products().list() });
-        let other = tokio::spawn(async { 41 + 1 });
-        (t.await.unwrap(), other.await.unwrap())
-    });
-    assert!(matches!(in_task, Err(Error::BlockingInAsyncContext)));
-    assert_eq!(other, 42);
+        // Inside a spawned task: the executor keeps running other tasks.
+        let c2 = client.clone();
+        let (in_task, other) = rt.block_on(async move {
+            let t = tokio::spawn(async move { c2.products().list() });
+            let other = tokio::spawn(async { 41 + 1 });
+            (t.await.unwrap(), other.await.unwrap())
+        });
+        assert!(!in_task.unwrap().is_empty());
+        assert_eq!(other, 42);
 
-    // A current_thread runtime as well.
-    let current = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    assert!(matches!(
-        current.block_on(async { client.server_version() }),
-        Err(Error::BlockingInAsyncContext)
-    ));
+        // A current_thread runtime as well.
+        let current = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        assert!(current.block_on(async { client.server_version() }).is_ok());
 
-    // spawn_blocking is the supported way out.
-    let c3 = client.clone();
-    let version = rt
-        .block_on(rt.spawn_blocking(move || c3.server_version()))
-        .unwrap()
-        .unwrap();
-    assert_eq!(version, wats_mock::SERVER_VERSION);
-    assert_eq!(server.requests_for("/api/App/Version"), 1);
+        // spawn_blocking works as before.
+        let c3 = client.clone();
+        let version = rt
+            .block_on(rt.spawn_blocking(move || c3.server_version()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(version, wats_mock::SERVER_VERSION);
+        assert_eq!(server.requests_for("/api/App/Version"), 3, "{mode:?}");
+        // Calls made where a runtime is current share one pool (one background runtime).
+        assert_eq!(server.counters().connections_accepted, 1, "{mode:?}");
+    }
 }
 
-#[test]
-fn shared_mode_is_also_refused_inside_async_code() {
+/// A TCP relay to `target` run as a task of the current runtime: a call through it only
+/// completes while that runtime's executor keeps running its tasks.
+async fn relay_to(target: std::net::SocketAddr) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_in_tokio_main_does_not_stall_the_executor() {
     let server = MockServer::start();
-    let client = client(&server, RuntimeMode::Shared);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    let url = relay_to(server.addr()).await;
+    for mode in [RuntimeMode::ThreadLocal, RuntimeMode::Shared] {
+        let client = Client::builder()
+            .base_url(&url)
+            .token("demo")
+            .runtime_mode(mode)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        // The relay runs on this runtime's workers while the body waits for the call.
+        assert_eq!(
+            client.server_version().unwrap(),
+            wats_mock::SERVER_VERSION,
+            "{mode:?}"
+        );
+        // From a task too: the other worker runs the relay.
+        let c2 = client.clone();
+        let listed = tokio::spawn(async move { c2.products().list() })
+            .await
+            .unwrap();
+        assert!(!listed.unwrap().is_empty(), "{mode:?}");
+    }
+    assert_eq!(server.requests_total(), 4);
+}
+
+#[tokio::test]
+async fn dropping_the_last_clone_inside_async_code_does_not_panic() {
+    // Issue 15: a client built and used on a blocking thread, then dropped in async code,
+    // panicked with "Cannot drop a runtime in a context where blocking is not allowed".
+    let server = MockServer::start();
+    for mode in [RuntimeMode::ThreadLocal, RuntimeMode::Shared] {
+        let url = server.url().to_owned();
+        let client = tokio::task::spawn_blocking(move || {
+            let client = Client::builder()
+                .base_url(url)
+                .token("demo")
+                .runtime_mode(mode)
+                .build()
+                .unwrap();
+            client.server_version().unwrap();
+            client
+        })
+        .await
         .unwrap();
-    assert!(matches!(
-        rt.block_on(async { client.server_version() }),
-        Err(Error::BlockingInAsyncContext)
-    ));
-    assert_eq!(server.requests_total(), 0);
+        let on_thread = client.clone();
+        std::thread::spawn(move || on_thread.server_version().unwrap())
+            .join()
+            .unwrap();
+        client.server_version().unwrap();
+        drop(client);
+    }
+    assert_eq!(server.requests_total(), 6);
+    let (accepted, closed) = wait_all_closed(&server);
+    assert_eq!(closed, accepted, "every connection closed after the drops");
 }
 
 #[test]
