@@ -108,7 +108,7 @@ proptest! {
         let client = wats_sync::Client::builder().base_url(server.url()).token("demo").build().unwrap();
         let _ = client.products().get_opt(&a);
         let _ = client.products().revision(&a, &b);
-        let _ = client.units().get_opt(&a, &b);
+        let _ = client.production().get_unit_opt(&a, &b);
         let _ = client.reports().get_opt(&a);
     }
 }
