@@ -315,6 +315,18 @@ pub(crate) enum UnitCommand {
         /// Part number.
         part: String,
     },
+    /// May this unit go on? Its verification against the product's process rules: the
+    /// grade, and each process that has not passed. Exit status 0 when the unit passes,
+    /// 1 when it does not.
+    #[command(
+        after_help = "Examples:\n  wats unit verify SN-0042 PCBA-1001\n  wats unit verify SN-0042 PCBA-1001 --json"
+    )]
+    Verify {
+        /// Serial number.
+        serial: String,
+        /// Part number.
+        part: String,
+    },
 }
 
 /// `wats product ...`.

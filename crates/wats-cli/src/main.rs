@@ -93,6 +93,9 @@ async fn dispatch(command: Command, ctx: Ctx) -> Result<u8, Failure> {
         Command::Unit(UnitCommand::Get { serial, part }) => {
             query::unit_get(&ctx, &serial, &part).await
         }
+        Command::Unit(UnitCommand::Verify { serial, part }) => {
+            query::unit_verify(&ctx, &serial, &part).await
+        }
         Command::Product(ProductCommand::List) => query::product_list(&ctx).await,
         Command::Process(ProcessCommand::List { all }) => query::process_list(&ctx, all).await,
         Command::Version => server::version(&ctx).await,

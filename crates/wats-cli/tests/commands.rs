@@ -442,3 +442,37 @@ fn the_token_never_appears_in_any_output() {
     let (stdout, stderr) = texts(&out);
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
 }
+
+#[test]
+fn unit_verify_exits_0_when_the_unit_passes_and_1_when_it_does_not() {
+    let env = Env::new();
+    // SN-V1 passed its one test; SN-V2's last run of the same test failed.
+    let (_, pass) = common::uut("SN-V1");
+    env.server.insert_report(pass).unwrap();
+    let (_, bytes) = common::uut("SN-V2");
+    let mut failed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    failed["result"] = serde_json::json!("F");
+    env.server
+        .insert_report(serde_json::to_vec(&failed).unwrap())
+        .unwrap();
+
+    env.wats()
+        .args(["unit", "verify", "SN-V1", "PCBA-1001"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Passed"));
+    let out = env
+        .wats()
+        .args(["unit", "verify", "SN-V2", "PCBA-1001", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let grade: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(grade["status"], "Failed");
+    assert_eq!(grade["results"][0]["processCode"], 10);
+    env.wats()
+        .args(["unit", "verify", "SN-V2", "PCBA-1001"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("not passed"));
+}

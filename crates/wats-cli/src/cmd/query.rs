@@ -119,6 +119,48 @@ pub(crate) async fn report_query(ctx: &Ctx, args: &QueryArgs) -> Result<u8, Fail
 }
 
 /// `wats unit get SN PN`.
+/// `wats unit verify SN PN`: exit 0 when the unit passes its verification, 1 when not.
+pub(crate) async fn unit_verify(ctx: &Ctx, serial: &str, part: &str) -> Result<u8, Failure> {
+    let client = ctx.client()?;
+    let grade = client.production().verify_unit(serial, Some(part)).await?;
+    let code = if grade.is_passing() {
+        exit::OK
+    } else {
+        exit::FAILED
+    };
+    if ctx.json {
+        output::json(&grade)?;
+        return Ok(code);
+    }
+    let mut table = Table::new(&["field", "value"]);
+    for (name, value) in [
+        ("status", cell(&grade.status)),
+        ("grade", cell(&grade.grade)),
+        ("passing", grade.is_passing().to_string()),
+        ("no repairs", cell(&grade.no_repairs)),
+        ("processes", grade.results.items().len().to_string()),
+    ] {
+        table.row(vec![name.to_owned(), value]);
+    }
+    table.print()?;
+    let mut failing = Table::new(&["process", "name", "status", "station"]);
+    let mut any = false;
+    for r in grade.not_passed() {
+        any = true;
+        failing.row(vec![
+            cell(&r.process_code),
+            cell(&r.process_name),
+            cell(&r.status),
+            cell(&r.station_name),
+        ]);
+    }
+    if any {
+        output::line("not passed:")?;
+        failing.print()?;
+    }
+    Ok(code)
+}
+
 pub(crate) async fn unit_get(ctx: &Ctx, serial: &str, part: &str) -> Result<u8, Failure> {
     let client = ctx.client()?;
     let unit = client
