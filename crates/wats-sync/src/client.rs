@@ -20,9 +20,9 @@ pub const DEFAULT_MAX_BLOCKING_THREADS: usize = 2;
 /// runtime and connection pool, so a call costs no cross-thread hand-off and a script that
 /// makes 100 calls opens one connection, not 100.
 ///
-/// Calling it from inside an async runtime (a `#[tokio::main]` body or a spawned task) returns
-/// [`wats_core::Error::BlockingInAsyncContext`] instead of blocking the executor; use the async
-/// client there, or move the call into `tokio::task::spawn_blocking`, where it works.
+/// Calling it where an async runtime is current (a `#[tokio::main]` body, a spawned task) works:
+/// the call runs on a background runtime thread while this thread waits (a warning is logged
+/// once); in async code the async client is still the better tool.
 #[derive(Clone)]
 pub struct Client {
     exec: Executor<wats_http::Client>,
