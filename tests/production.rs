@@ -1,6 +1,7 @@
 //! The production domain against the embedded server (`wats-mock`): what a call writes is
 //! read back, the change feed walks every page, serial numbers are never handed out twice.
 
+#[path = "../crates/wats-http/tests/support/mod.rs"]
 mod support;
 
 use std::collections::HashSet;

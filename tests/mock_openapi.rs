@@ -2,7 +2,7 @@
 //! domain tables' routes outside it are checked against wats-http's `outside_openapi()`
 //! list by `wats-http/tests/registry.rs`.
 
-const OPENAPI: &str = include_str!("../../../fixtures/wats-samples/openapi_public_v3.json");
+const OPENAPI: &str = include_str!("../fixtures/wats-samples/openapi_public_v3.json");
 
 #[test]
 fn every_served_route_is_in_the_openapi_document() {
