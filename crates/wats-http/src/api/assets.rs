@@ -91,37 +91,9 @@ impl AssetQuery {
     pub fn parent_serial_number(self, sn: &str) -> Self {
         self.filter_raw(format!("parentSerialNumber eq {}", odata_quote(sn)))
     }
-
-    /// Add a raw OData filter term, ANDed with the others (quote with
-    /// [`odata_quote`](crate::odata_quote)).
-    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
-        self.odata.filters.push(expr.into());
-        self
-    }
-
-    /// At most `n` assets (`$top`).
-    pub fn top(mut self, n: u32) -> Self {
-        self.odata.top = Some(n);
-        self
-    }
-
-    /// Skip the first `n` (`$skip`).
-    pub fn skip(mut self, n: u32) -> Self {
-        self.odata.skip = Some(n);
-        self
-    }
-
-    /// Sort order (`$orderby`), for example `firstSeenDate desc`.
-    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
-        self.odata.order_by = Some(expr.into());
-        self
-    }
-
-    /// The combined `$filter`, if any.
-    pub fn filter(&self) -> Option<String> {
-        self.odata.filter()
-    }
 }
+
+crate::api::query::odata_options!(AssetQuery, AssetLogQuery);
 
 impl QueryParams for AssetQuery {
     const NAMES: &'static [&'static str] = &["$filter", "$top", "$skip", "$orderby"];
@@ -169,35 +141,6 @@ impl AssetLogQuery {
     /// Only records at or after `from` (compared in UTC).
     pub fn since<Tz: chrono::TimeZone>(self, from: &DateTime<Tz>) -> Self {
         self.filter_raw(format!("date ge {}", odata_utc(from)))
-    }
-
-    /// Add a raw OData filter term, ANDed with the others.
-    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
-        self.odata.filters.push(expr.into());
-        self
-    }
-
-    /// At most `n` records (`$top`).
-    pub fn top(mut self, n: u32) -> Self {
-        self.odata.top = Some(n);
-        self
-    }
-
-    /// Skip the first `n` (`$skip`).
-    pub fn skip(mut self, n: u32) -> Self {
-        self.odata.skip = Some(n);
-        self
-    }
-
-    /// Sort order (`$orderby`); the server's default is `date desc`.
-    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
-        self.odata.order_by = Some(expr.into());
-        self
-    }
-
-    /// The combined `$filter`, if any.
-    pub fn filter(&self) -> Option<String> {
-        self.odata.filter()
     }
 }
 

@@ -378,37 +378,48 @@ impl ProductQuery {
     pub fn non_serial(self, non_serial: bool) -> Self {
         self.filter_raw(format!("nonSerial eq {non_serial}"))
     }
-
-    /// Add a raw OData filter term, ANDed with the others. The caller is responsible for
-    /// quoting (see [`odata_quote`]).
-    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
-        self.odata.filters.push(expr.into());
-        self
-    }
-
-    /// At most `n` products (`$top`); also the page size when paging.
-    pub fn top(mut self, n: u32) -> Self {
-        self.odata.top = Some(n);
-        self
-    }
-
-    /// Skip the first `n` products (`$skip`).
-    pub fn skip(mut self, n: u32) -> Self {
-        self.odata.skip = Some(n);
-        self
-    }
-
-    /// Sort order (`$orderby`), for example `partNumber`.
-    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
-        self.odata.order_by = Some(expr.into());
-        self
-    }
-
-    /// The combined `$filter` expression, if any.
-    pub fn filter(&self) -> Option<String> {
-        self.odata.filter()
-    }
 }
+
+/// The OData options every paged query type shares (`filter_raw`, `top`, `skip`,
+/// `order_by`, `filter`), written once for the types that hold an `odata: OData` field.
+macro_rules! odata_options {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $ty {
+            /// Add a raw OData filter term, ANDed with the others. The caller is responsible
+            /// for quoting (see [`odata_quote`](crate::odata_quote)).
+            pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
+                self.odata.filters.push(expr.into());
+                self
+            }
+
+            /// At most `n` rows (`$top`); also the page size when paging.
+            pub fn top(mut self, n: u32) -> Self {
+                self.odata.top = Some(n);
+                self
+            }
+
+            /// Skip the first `n` rows (`$skip`).
+            pub fn skip(mut self, n: u32) -> Self {
+                self.odata.skip = Some(n);
+                self
+            }
+
+            /// Sort order (`$orderby`).
+            pub fn order_by(mut self, expr: impl Into<String>) -> Self {
+                self.odata.order_by = Some(expr.into());
+                self
+            }
+
+            /// The combined `$filter` expression, if any.
+            pub fn filter(&self) -> Option<String> {
+                self.odata.filter()
+            }
+        }
+    )*};
+}
+pub(crate) use odata_options;
+
+odata_options!(ProductQuery);
 
 impl QueryParams for ProductQuery {
     const NAMES: &'static [&'static str] = &["$filter", "$top", "$skip", "$orderby"];
