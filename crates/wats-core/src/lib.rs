@@ -83,6 +83,7 @@
 //! ```
 
 pub mod analytics;
+pub mod assembly;
 pub mod asset;
 pub mod box_build;
 pub mod builder;
@@ -110,12 +111,17 @@ pub mod stats;
 pub mod step;
 pub mod time;
 pub mod unit;
+pub mod unit_internal;
 pub mod value;
 
 pub use analytics::{
     AggregatedMeasurement, AlarmLog, Level, MeasurementListItem, MeasurementPoint,
     MeasurementSeries, OeeAnalysis, RepairHistoryRecord, RepairRow, StepAnalysisRow,
     StepStatusItem, TopFailedStep, UnitFlow, UnitFlowLink, UnitFlowNode, UnitFlowUnit, YieldRow,
+};
+pub use assembly::{
+    ChildUnitCheck, ChildUnitResult, ChildUnitsCheck, MesChildResult, MesChildUnitCheck,
+    MesChildUnitsCheck,
 };
 pub use asset::{
     AlarmState, Asset, AssetLog, AssetLogType, AssetMessage, AssetState, AssetStatus, AssetType,
@@ -153,4 +159,5 @@ pub use scim::{
 pub use software::{FileAttributes, Package, PackageFile, PackageStatus, VirtualFolder};
 pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;
+pub use unit_internal::{UnitContents, UnitInfo, UnitProcess, UnitStateChange};
 pub use value::{Field, NumOrStr};
