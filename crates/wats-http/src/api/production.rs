@@ -5,16 +5,21 @@
 
 use serde_json::Value;
 use wats_core::{
-    Error, Phase, ProductionBatch, Result, Unit, UnitChange, UnitVerificationGrade, UnitsSaved,
+    ChildUnitResult, ChildUnitsCheck, Error, Field, Phase, ProductionBatch, Result, Unit,
+    UnitChange, UnitVerificationGrade, UnitsSaved,
 };
 
 pub use super::production_feed::UnitChangeFeed;
-pub use super::production_internal::{
-    ChildValidation, ProductionInternal, ReserveRequest, UnitPhaseCache,
+pub use super::production_internal::{ChildValidation, ProductionInternal, ReserveRequest};
+pub use super::production_phases::UnitPhaseCache;
+pub use super::production_serials::{
+    ProductionSerials, ReferenceFilter, SerialCountFilter, SerialFilter, SerialFormat, TakeOptions,
 };
-pub use super::production_serials::{ProductionSerials, SerialFilter, SerialFormat, TakeOptions};
+pub use super::production_take::parse_serial_numbers;
 
-use crate::api::query::UnitQuery;
+use crate::api::products_pages::{PageIter, PageStream};
+use crate::api::query::{Paged, UnitQuery};
+use crate::client::Client;
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, QueryParams};
 use crate::registry::{Exception, LeftToMockito};
@@ -76,8 +81,10 @@ calls! {
         opt get_unit_opt;
     }
 
-    /// Query units (`GET /api/Production/Unit/Query` with `$filter`, `$top`, `$orderby`).
-    /// An empty answer is an empty list.
+    /// Query units (`GET /api/Production/Unit/Query` with `$filter`, `$top`, `$skip`,
+    /// `$orderby`): one page. An empty answer is an empty list. Every page:
+    /// [`query_units_all`](Self::query_units_all), [`query_units_iter`](Self::query_units_iter)
+    /// (blocking), [`query_units_stream`](Self::query_units_stream) (async).
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
@@ -86,6 +93,7 @@ calls! {
         pywats "production.query_units";
         options query: UnitQuery;
         answer list;
+        helpers [query_units_all, query_units_iter, query_units_stream];
     }
 
     /// Add or update units by serial number (`PUT /api/Production/Units`). The answer is
@@ -213,7 +221,10 @@ calls! {
     }
 
     /// Make one unit the child of another (`POST /api/Production/AddChildUnit`), validated
-    /// by the parent's box build or by `check`. Not retried automatically.
+    /// by the parent's box build or by `check`. Not retried automatically. A 2xx is success;
+    /// its body, undocumented, is a [`ChildUnitResult`] when it is an object
+    /// ([`Field::Value`]), kept as received when it is not ([`Field::Other`]), and
+    /// [`Field::Absent`] when empty.
     ///
     /// # Errors
     /// Status (the server refuses a child that breaks a rule: already has a parent, wrong
@@ -224,7 +235,7 @@ calls! {
         child_serial_number: &str,
         child_part_number: &str,
         check: &ChildCheck,
-    ) -> Value {
+    ) -> Field<ChildUnitResult> {
         POST "/api/Production/AddChildUnit";
         pywats "production.add_child_to_assembly";
         query [
@@ -237,7 +248,8 @@ calls! {
         answer list;
     }
 
-    /// Remove a parent/child relation (`POST /api/Production/RemoveChildUnit`).
+    /// Remove a parent/child relation (`POST /api/Production/RemoveChildUnit`). The answer
+    /// is read as [`add_child_unit`](Self::add_child_unit)'s.
     ///
     /// # Errors
     /// Status (no such relation), transport and timeout errors.
@@ -246,7 +258,7 @@ calls! {
         parent_part_number: &str,
         child_serial_number: &str,
         child_part_number: &str,
-    ) -> Value {
+    ) -> Field<ChildUnitResult> {
         POST "/api/Production/RemoveChildUnit";
         pywats "production.remove_child_from_assembly";
         query [
@@ -259,11 +271,13 @@ calls! {
     }
 
     /// Check the direct children of a unit against its box build
-    /// (`GET /api/Production/CheckChildUnits`): the server's result object, as received.
+    /// (`GET /api/Production/CheckChildUnits`): [`ChildUnitsCheck::is_valid`] and the
+    /// children that do not fit ([`ChildUnitsCheck::invalid_children`]). An empty answer is
+    /// an all-absent check.
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn check_child_units(parent_serial_number: &str, parent_part_number: &str) -> Value {
+    fn check_child_units(parent_serial_number: &str, parent_part_number: &str) -> ChildUnitsCheck {
         GET "/api/Production/CheckChildUnits";
         pywats "production.verify_assembly";
         query [
@@ -474,6 +488,23 @@ impl<'c, C: Caller> Production<'c, C> {
         self.set_unit_phase(serial_number, part_number, phase.id())
     }
 
+    /// Every unit matching `query`, all pages, in one `Vec`: `$top` is the page size
+    /// ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when unset), `$skip` the first row;
+    /// pages are asked for until one comes back shorter than the page size.
+    ///
+    /// # Errors
+    /// The first failing page's error.
+    pub fn query_units_all(&self, query: &UnitQuery) -> C::Ret<'c, Vec<Unit>> {
+        let query = query.clone();
+        self.caller.run(move |client| async move {
+            PageStream::new(query.window(), move |top, skip| {
+                Production::new(&client).query_units(&query.page(top, skip))
+            })
+            .collect_all()
+            .await
+        })
+    }
+
     /// Every unit change, page by page (`GET /api/Production/Units/Changes` with
     /// `maxCount=page_size` and `$skip`): with the blocking client an [`Iterator`], with the
     /// async client a [`Stream`](futures_core::Stream). The feed stops at a short page, or at
@@ -482,5 +513,34 @@ impl<'c, C: Caller> Production<'c, C> {
     /// shifts the pages.
     pub fn changes(&self, page_size: u32) -> UnitChangeFeed<'c, C> {
         UnitChangeFeed::new(*self, page_size)
+    }
+}
+
+impl<'c, C> Production<'c, C>
+where
+    C: Caller<Ret<'c, Vec<Unit>> = Result<Vec<Unit>>>,
+{
+    /// Every unit matching `query`, fetched page by page as the iterator advances (blocking
+    /// clients): `$top` is the page size ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)
+    /// when unset), `$skip` the first row. A failing page is yielded as an `Err` and ends it.
+    pub fn query_units_iter(&self, query: &UnitQuery) -> PageIter<'c, Unit> {
+        let caller: &'c C = self.caller;
+        let query = query.clone();
+        PageIter::new(query.window(), move |top, skip| {
+            Production::new(caller).query_units(&query.page(top, skip))
+        })
+    }
+}
+
+impl Production<'_, Client> {
+    /// Every unit matching `query` as an async `Stream`, fetched page by page as it is
+    /// polled: `$top` is the page size ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when
+    /// unset), `$skip` the first row. A failing page is yielded as an `Err` and ends it.
+    pub fn query_units_stream(&self, query: &UnitQuery) -> PageStream<Unit> {
+        let client = self.caller.clone();
+        let query = query.clone();
+        PageStream::new(query.window(), move |top, skip| {
+            Production::new(&client).query_units(&query.page(top, skip))
+        })
     }
 }

@@ -4,15 +4,18 @@
 //! in WATS's published API; pyWATS uses them, and so may you, but a server upgrade may change
 //! or remove any of them.
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio::time::Instant;
-use wats_core::{Result, UnitPhase};
+use wats_core::{
+    Field, MesChildResult, MesChildUnitsCheck, Result, UnitContents, UnitInfo, UnitPhase,
+    UnitProcess, UnitStateChange,
+};
 
-use super::production_serials::parse_serials;
+use super::production_phases::UnitPhaseCache;
+use super::production_serials::{SerialCountFilter, SerialFilter};
+use super::production_take::parse_serial_numbers;
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, QueryParams};
 use crate::registry::{Exception, LeftToMockito};
@@ -156,7 +159,7 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn get_unit(serial_number: &str, part_number: Option<&str>) -> Value {
+    fn get_unit(serial_number: &str, part_number: Option<&str>) -> UnitInfo {
         GET "/api/internal/Production/GetUnit";
         pywats "production repository get_unit_by_serial";
         query ["serialNumber" = serial_number, "partNumber" = part_number];
@@ -167,18 +170,19 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn get_unit_info(serial_number: &str, part_number: &str) -> Value {
+    fn get_unit_info(serial_number: &str, part_number: &str) -> UnitInfo {
         GET "/api/internal/Production/GetUnitInfo";
         pywats "production.get_unit_info";
         query ["serialNumber" = serial_number, "partNumber" = part_number];
         answer list;
     }
 
-    /// The unit and its children, recursively (`GET /api/internal/Production/GetUnitHierarchy`).
+    /// The unit and its children, recursively (`GET /api/internal/Production/GetUnitHierarchy`):
+    /// a [`UnitInfo`] tree ([`UnitInfo::walk`], [`UnitInfo::find`]).
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn get_unit_hierarchy(serial_number: &str, part_number: &str) -> Value {
+    fn get_unit_hierarchy(serial_number: &str, part_number: &str) -> UnitInfo {
         GET "/api/internal/Production/GetUnitHierarchy";
         pywats "production.get_unit_hierarchy";
         query ["serialNumber" = serial_number, "partNumber" = part_number];
@@ -189,7 +193,7 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn get_unit_state_history(serial_number: &str, part_number: &str) -> Vec<Value> {
+    fn get_unit_state_history(serial_number: &str, part_number: &str) -> Vec<UnitStateChange> {
         GET "/api/internal/Production/GetUnitStateHistory";
         pywats "production.get_unit_state_history, production.get_unit_history";
         query ["serialNumber" = serial_number, "partNumber" = part_number];
@@ -200,7 +204,7 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn get_unit_phase(serial_number: &str, part_number: &str) -> Value {
+    fn get_unit_phase(serial_number: &str, part_number: &str) -> UnitPhase {
         GET "/api/internal/Production/GetUnitPhase";
         pywats "production repository get_unit_phase";
         query ["serialNumber" = serial_number, "partNumber" = part_number];
@@ -211,7 +215,7 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn get_unit_process(serial_number: &str, part_number: &str) -> Value {
+    fn get_unit_process(serial_number: &str, part_number: &str) -> UnitProcess {
         GET "/api/internal/Production/GetUnitProcess";
         pywats "production repository get_unit_process";
         query ["serialNumber" = serial_number, "partNumber" = part_number];
@@ -222,14 +226,16 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn get_unit_contents(serial_number: &str, part_number: &str, revision: &str) -> Value {
+    fn get_unit_contents(serial_number: &str, part_number: &str, revision: &str) -> UnitContents {
         GET "/api/internal/Production/GetUnitContents";
         pywats "production.get_unit_contents";
         query ["serialNumber" = serial_number, "partNumber" = part_number, "revision" = revision];
         answer list;
     }
 
-    /// Create a unit (`POST /api/internal/Production/CreateUnit`). Not retried.
+    /// Create a unit (`POST /api/internal/Production/CreateUnit`). Not retried. The answer
+    /// is the created unit ([`Field::Value`]) when the server sends an object, kept as
+    /// received otherwise, [`Field::Absent`] when empty.
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
@@ -239,7 +245,7 @@ calls! {
         revision: &str,
         batch_number: Option<&str>,
         unit_phase: Option<i32>,
-    ) -> Value {
+    ) -> Field<UnitInfo> {
         POST "/api/internal/Production/CreateUnit";
         pywats "production.create_unit";
         query [
@@ -253,7 +259,9 @@ calls! {
     }
 
     /// Add a child, validated as `check` says, with messages in a culture
-    /// (`POST /api/internal/Production/AddChildUnit`). Not retried.
+    /// (`POST /api/internal/Production/AddChildUnit`). Not retried. A 2xx is success; the
+    /// body is a [`MesChildResult`] when it is an object ([`Field::Value`]), kept as
+    /// received otherwise, [`Field::Absent`] when empty.
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
@@ -263,7 +271,7 @@ calls! {
         child_serial_number: &str,
         child_part_number: &str,
         check: &ChildValidation,
-    ) -> Value {
+    ) -> Field<MesChildResult> {
         POST "/api/internal/Production/AddChildUnit";
         pywats "production.add_child_unit_validated";
         query [
@@ -286,7 +294,7 @@ calls! {
         child_serial_number: &str,
         child_part_number: &str,
         culture_code: Option<&str>,
-    ) -> Value {
+    ) -> Field<MesChildResult> {
         POST "/api/internal/Production/RemoveChildUnit";
         pywats "production.remove_child_unit_localized";
         query [
@@ -303,7 +311,7 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn remove_all_child_units(serial_number: &str, part_number: &str, culture_code: Option<&str>) -> Value {
+    fn remove_all_child_units(serial_number: &str, part_number: &str, culture_code: Option<&str>) -> Field<MesChildResult> {
         POST "/api/internal/Production/RemoveAllChildUnits";
         pywats "production.remove_all_child_units, production.remove_all_children_from_assembly";
         query ["serialNumber" = serial_number, "partNumber" = part_number, "cultureCode" = culture_code];
@@ -315,7 +323,7 @@ calls! {
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
-    fn check_child_units(parent_serial_number: &str, parent_part_number: &str, culture_code: &str) -> Value {
+    fn check_child_units(parent_serial_number: &str, parent_part_number: &str, culture_code: &str) -> MesChildUnitsCheck {
         GET "/api/internal/Production/CheckChildUnits";
         pywats "production.validate_child_units";
         query [
@@ -335,6 +343,34 @@ calls! {
         pywats "production.find_serial_numbers";
         query ["serialNumberType" = serial_number_type, "startAddress" = start, "endAddress" = end];
         answer list;
+    }
+
+    /// Serial numbers of a type, filtered by number range and generation time
+    /// (`GET /api/internal/Production/SerialNumbers` with any of `startAddress`,
+    /// `endAddress`, `startDate`, `endDate`).
+    ///
+    /// # Errors
+    /// Status, transport, timeout and decode errors.
+    fn serial_numbers_with(serial_number_type: &str, filter: &SerialFilter) -> Vec<Value> {
+        GET "/api/internal/Production/SerialNumbers";
+        pywats "production.find_serial_numbers (with dates)";
+        query ["serialNumberType" = serial_number_type];
+        options filter: SerialFilter;
+        answer list;
+    }
+
+    /// How many serial numbers of a type, filtered by number range and generation time
+    /// (`GET /api/internal/Production/SerialNumbers/Count` with any of `startAddress`,
+    /// `endAddress`, `fromDate`, `toDate`).
+    ///
+    /// # Errors
+    /// Status, transport, timeout and decode errors.
+    fn serial_number_count_with(serial_number_type: &str, filter: &SerialCountFilter) -> i64 {
+        GET "/api/internal/Production/SerialNumbers/Count";
+        pywats "production.get_serial_number_count (with dates)";
+        query ["serialNumberType" = serial_number_type];
+        options filter: SerialCountFilter;
+        answer json;
     }
 
     /// How many serial numbers of a type (in a range)
@@ -472,76 +508,11 @@ pub(crate) static OUTSIDE_OPENAPI: &[Exception] = internal![
 pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];
 
 fn reserved(answer: Result<Answer>) -> Result<Vec<String>> {
-    parse_serials(answer?.response.body())
+    parse_serial_numbers(answer?.response.body())
 }
 
 fn non_empty(answer: Result<Answer>) -> Result<bool> {
     answer.map(|a| !a.response.body().iter().all(u8::is_ascii_whitespace))
-}
-
-/// A cached list and when it was fetched.
-type Cached = (Instant, Arc<Vec<UnitPhase>>);
-
-/// A cache of the server's unit phases with a time to live, shared by clones (keep one per
-/// application and pass it to [`ProductionInternal::unit_phases`]). The clock is tokio's,
-/// so a test with a paused runtime controls it.
-#[derive(Debug, Clone)]
-pub struct UnitPhaseCache {
-    ttl: Duration,
-    slot: Arc<Mutex<Option<Cached>>>,
-}
-
-impl UnitPhaseCache {
-    /// An empty cache whose lists stay fresh for `ttl`.
-    pub fn new(ttl: Duration) -> Self {
-        UnitPhaseCache {
-            ttl,
-            slot: Arc::new(Mutex::new(None)),
-        }
-    }
-
-    /// Forget the cached list: the next [`ProductionInternal::unit_phases`] asks the server.
-    pub fn refresh(&self) {
-        *self.slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
-    }
-
-    /// The cached list while it is fresh.
-    pub fn cached(&self) -> Option<Arc<Vec<UnitPhase>>> {
-        let slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        slot.as_ref()
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, list)| Arc::clone(list))
-    }
-
-    fn store(&self, list: Vec<UnitPhase>) -> Arc<Vec<UnitPhase>> {
-        let list = Arc::new(list);
-        *self.slot.lock().unwrap_or_else(PoisonError::into_inner) =
-            Some((Instant::now(), Arc::clone(&list)));
-        list
-    }
-
-    /// The cached phase with this id (`UnitPhaseId`), while the list is fresh.
-    pub fn phase_by_id(&self, id: i64) -> Option<UnitPhase> {
-        self.cached()?
-            .iter()
-            .find(|p| p.unit_phase_id.value() == Some(&id))
-            .cloned()
-    }
-
-    /// The cached phase whose `Name` or `Code` is `name` (ASCII case ignored), while the
-    /// list is fresh. (pyWATS `get_phase_by_name`, `get_phase_id`.)
-    pub fn phase_by_name(&self, name: &str) -> Option<UnitPhase> {
-        let name = name.trim();
-        self.cached()?
-            .iter()
-            .find(|p| {
-                [p.name.as_str(), p.code.as_str()]
-                    .into_iter()
-                    .flatten()
-                    .any(|n| n.trim().eq_ignore_ascii_case(name))
-            })
-            .cloned()
-    }
 }
 
 impl<'c, C: Caller> ProductionInternal<'c, C> {

@@ -4,6 +4,8 @@ use bytes::Bytes;
 use serde_json::Value;
 use wats_core::{Error, Result, SerialNumberType};
 
+use super::production_take::parse_serial_numbers;
+
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, QueryParams};
 use crate::registry::{Exception, LeftToMockito};
@@ -84,7 +86,8 @@ impl TakeOptions {
 
 impl TakeOptions {
     /// `format`: the form of the answer (`XML` or `CSV`); unset, the server's default.
-    /// [`take`](ProductionSerials::take) reads a JSON list and an XML document alike.
+    /// [`take`](ProductionSerials::take) reads a JSON list, an XML document and a CSV file
+    /// alike ([`parse_serial_numbers`](crate::parse_serial_numbers)).
     pub fn format(mut self, format: SerialFormat) -> Self {
         self.format = Some(format);
         self
@@ -142,7 +145,7 @@ impl SerialFilter {
     where
         Tz::Offset: std::fmt::Display,
     {
-        self.start_date = Some(at.to_rfc3339());
+        self.start_date = Some(offset_date(at));
         self
     }
 
@@ -151,7 +154,7 @@ impl SerialFilter {
     where
         Tz::Offset: std::fmt::Display,
     {
-        self.end_date = Some(at.to_rfc3339());
+        self.end_date = Some(offset_date(at));
         self
     }
 }
@@ -164,6 +167,150 @@ impl QueryParams for SerialFilter {
         q.push_opt("endAddress", self.end_address.as_deref());
         q.push_opt("startDate", self.start_date.as_deref());
         q.push_opt("endDate", self.end_date.as_deref());
+    }
+}
+
+/// Format a date-time as the serial-number routes take it: RFC 3339 with its own offset.
+/// A `DateTime` always has one, so a naive date cannot reach the wire.
+fn offset_date<Tz: chrono::TimeZone>(at: &chrono::DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    at.to_rfc3339()
+}
+
+/// The filters of [`ProductionSerials::by_reference_with`]: the reference serial and/or part
+/// number the numbers were taken with (`refSN`, `refPN`; the server wants at least one) and
+/// a range of generation times (`startDate`, `endDate`, RFC 3339 with their own offset).
+/// Unset filters are not sent.
+///
+/// ```
+/// use chrono::{FixedOffset, TimeZone};
+/// let at = FixedOffset::east_opt(3600).unwrap().with_ymd_and_hms(2026, 2, 1, 8, 0, 0).unwrap();
+/// let f = wats_http::ReferenceFilter::serial_number("BOX-1").start_date(&at);
+/// # let _ = f;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ReferenceFilter {
+    ref_sn: Option<String>,
+    ref_pn: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+}
+
+impl ReferenceFilter {
+    /// Numbers taken with this reference serial number (`refSN`).
+    pub fn serial_number(sn: impl Into<String>) -> Self {
+        ReferenceFilter {
+            ref_sn: Some(sn.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Numbers taken with this reference part number (`refPN`).
+    pub fn part_number(pn: impl Into<String>) -> Self {
+        ReferenceFilter {
+            ref_pn: Some(pn.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Also (or only) this reference part number (`refPN`).
+    pub fn and_part_number(mut self, pn: impl Into<String>) -> Self {
+        self.ref_pn = Some(pn.into());
+        self
+    }
+
+    /// Generated at or after (`startDate`), sent with its offset.
+    pub fn start_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        self.start_date = Some(offset_date(at));
+        self
+    }
+
+    /// Generated at or before (`endDate`), sent with its offset.
+    pub fn end_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        self.end_date = Some(offset_date(at));
+        self
+    }
+}
+
+impl QueryParams for ReferenceFilter {
+    const NAMES: &'static [&'static str] = &["refSN", "refPN", "startDate", "endDate"];
+
+    fn write_query(&self, q: &mut Query) {
+        q.push_opt("refSN", self.ref_sn.as_deref());
+        q.push_opt("refPN", self.ref_pn.as_deref());
+        q.push_opt("startDate", self.start_date.as_deref());
+        q.push_opt("endDate", self.end_date.as_deref());
+    }
+}
+
+/// The filters of the internal serial-number count
+/// ([`ProductionInternal::serial_number_count_with`](crate::ProductionInternal::serial_number_count_with)):
+/// a range of numbers (`startAddress`, `endAddress`) and of generation times, which this
+/// route names `fromDate` and `toDate` (RFC 3339 with their own offset). Unset filters are
+/// not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SerialCountFilter {
+    start_address: Option<String>,
+    end_address: Option<String>,
+    from_date: Option<String>,
+    to_date: Option<String>,
+}
+
+impl SerialCountFilter {
+    /// No filter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// From this number on (`startAddress`).
+    pub fn start_address(mut self, sn: impl Into<String>) -> Self {
+        self.start_address = Some(sn.into());
+        self
+    }
+
+    /// Up to this number (`endAddress`).
+    pub fn end_address(mut self, sn: impl Into<String>) -> Self {
+        self.end_address = Some(sn.into());
+        self
+    }
+
+    /// Generated at or after (`fromDate`), sent with its offset.
+    pub fn from_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        self.from_date = Some(offset_date(at));
+        self
+    }
+
+    /// Generated at or before (`toDate`), sent with its offset.
+    pub fn to_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        self.to_date = Some(offset_date(at));
+        self
+    }
+}
+
+impl QueryParams for SerialCountFilter {
+    const NAMES: &'static [&'static str] = &["startAddress", "endAddress", "fromDate", "toDate"];
+
+    fn write_query(&self, q: &mut Query) {
+        q.push_opt("startAddress", self.start_address.as_deref());
+        q.push_opt("endAddress", self.end_address.as_deref());
+        q.push_opt("fromDate", self.from_date.as_deref());
+        q.push_opt("toDate", self.to_date.as_deref());
     }
 }
 
@@ -183,13 +330,14 @@ calls! {
 
     /// Take up to `quantity` free serial numbers of a type
     /// (`POST /api/Production/SerialNumbers/Take`); fewer when fewer are free. The answer,
-    /// a JSON list or an XML document of `<SN id="..."/>` elements (bare or inside a JSON
-    /// string), is read with an XML parser into the numbers, in the server's order. Never
-    /// retried automatically: a retry could take numbers twice.
+    /// a JSON list, an XML document of `<SN id="..."/>` elements or a CSV file (bare or
+    /// inside a JSON string), is read with a real parser into the numbers, in the server's
+    /// order ([`parse_serial_numbers`](crate::parse_serial_numbers)). Never retried
+    /// automatically: a retry could take numbers twice.
     ///
     /// # Errors
-    /// Status, transport and timeout errors; [`Error::Decode`] for an answer in neither
-    /// form.
+    /// Status, transport and timeout errors; [`Error::Decode`] for an answer in none of
+    /// these forms, or a malformed one.
     fn take(serial_number_type: &str, quantity: u32, options: &TakeOptions) -> Vec<String> {
         POST "/api/Production/SerialNumbers/Take";
         pywats "production.take_serial_numbers, production.allocate_serial_numbers";
@@ -224,6 +372,20 @@ calls! {
         GET "/api/Production/SerialNumbers/ByReference";
         pywats "production.find_serial_numbers_by_reference";
         query ["serialNumberType" = serial_number_type, "refSN" = ref_sn, "refPN" = ref_pn];
+        answer list;
+    }
+
+    /// Taken serial numbers by reference and generation time
+    /// (`GET /api/Production/SerialNumbers/ByReference` with `refSN` and/or `refPN`,
+    /// `startDate`, `endDate`).
+    ///
+    /// # Errors
+    /// Status, transport, timeout and decode errors.
+    fn by_reference_with(serial_number_type: &str, filter: &ReferenceFilter) -> Vec<Value> {
+        GET "/api/Production/SerialNumbers/ByReference";
+        pywats "production.find_serial_numbers_by_reference (with dates)";
+        query ["serialNumberType" = serial_number_type];
+        options filter: ReferenceFilter;
         answer list;
     }
 
@@ -309,146 +471,5 @@ impl<'c, C: Caller> ProductionSerials<'c, C> {
 }
 
 fn serials_answer(answer: Result<Answer>) -> Result<Vec<String>> {
-    parse_serials(answer?.response.body())
-}
-
-fn decode_error(message: String) -> Error {
-    Error::Decode {
-        target: "serial numbers",
-        path: ".".to_owned(),
-        message,
-    }
-}
-
-/// The serial numbers in an answer: a JSON list (of strings, or of objects with `id`,
-/// `serialNumber` or `sn`), a JSON string or raw body holding XML with `<SN id="..."/>`
-/// elements, or an object whose `sn` member is one of those (the internal reserve answer).
-pub(crate) fn parse_serials(body: &[u8]) -> Result<Vec<String>> {
-    let text = String::from_utf8_lossy(body);
-    let trimmed = text.trim_start_matches('\u{feff}').trim();
-    if trimmed.is_empty() {
-        return Ok(Vec::new());
-    }
-    if trimmed.starts_with('<') {
-        return parse_sn_xml(trimmed);
-    }
-    let value: Value = wats_core::json::from_slice(trimmed.as_bytes())?;
-    from_value(&value)
-}
-
-fn from_value(value: &Value) -> Result<Vec<String>> {
-    match value {
-        Value::Null => Ok(Vec::new()),
-        Value::String(s) if s.trim_start().starts_with('<') => parse_sn_xml(s.trim()),
-        Value::String(s) if s.trim().is_empty() => Ok(Vec::new()),
-        Value::String(s) => Ok(vec![s.clone()]),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                scalar(item)
-                    .or_else(|| {
-                        ["id", "serialNumber", "sn", "SN", "Id"]
-                            .iter()
-                            .find_map(|k| item.get(*k).and_then(scalar))
-                    })
-                    .ok_or_else(|| decode_error(format!("element [{i}] names no serial number")))
-            })
-            .collect(),
-        Value::Object(map) => match ["sn", "SN", "serialNumbers"]
-            .iter()
-            .find_map(|k| map.get(*k))
-        {
-            Some(inner) => from_value(inner),
-            None => Err(decode_error(
-                "an object without `sn` or `serialNumbers`".to_owned(),
-            )),
-        },
-        other => Err(decode_error(format!("unexpected answer {other}"))),
-    }
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Every `id` attribute of an `SN` element (any namespace prefix, ASCII case ignored), in
-/// document order. Parsed with `quick-xml`: entities are decoded, comments and CDATA do not
-/// confuse it, and a malformed document is an error, not a partial list.
-pub(crate) fn parse_sn_xml(xml: &str) -> Result<Vec<String>> {
-    use quick_xml::events::Event;
-
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut out = Vec::new();
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e) | Event::Empty(e)) => {
-                if !e.local_name().as_ref().eq_ignore_ascii_case(b"SN") {
-                    continue;
-                }
-                for attr in e.attributes() {
-                    let attr = attr.map_err(|err| decode_error(format!("XML attribute: {err}")))?;
-                    if attr.key.local_name().as_ref().eq_ignore_ascii_case(b"id") {
-                        let v = attr
-                            .unescape_value()
-                            .map_err(|err| decode_error(format!("XML value: {err}")))?;
-                        out.push(v.into_owned());
-                    }
-                }
-            }
-            Ok(Event::Eof) => return Ok(out),
-            Ok(_) => {}
-            Err(err) => {
-                return Err(decode_error(format!(
-                    "XML at byte {}: {err}",
-                    reader.error_position()
-                )));
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serials_in_every_form() {
-        let xml = r#"<?xml version="1.0"?><SerialNumbers type="PCBA">
-            <!-- <SN id="COMMENTED"/> --><SN id="SN-1"/><SN id="A&amp;B">x</SN>
-            <ns:sn ID="SN-3"/><Other id="no"/></SerialNumbers>"#;
-        let want = ["SN-1", "A&B", "SN-3"];
-        assert_eq!(parse_serials(xml.as_bytes()).unwrap(), want);
-        let as_json_string = serde_json::to_vec(xml).unwrap();
-        assert_eq!(parse_serials(&as_json_string).unwrap(), want);
-        let reserve = serde_json::to_vec(&serde_json::json!({ "sn": xml })).unwrap();
-        assert_eq!(parse_serials(&reserve).unwrap(), want);
-        assert_eq!(
-            parse_serials(br#"["S1", {"id": "S2"}, {"serialNumber": "S3"}, 4]"#).unwrap(),
-            ["S1", "S2", "S3", "4"]
-        );
-        assert!(parse_serials(b"").unwrap().is_empty());
-        assert!(parse_serials(b"[]").unwrap().is_empty());
-    }
-
-    #[test]
-    fn malformed_answers_are_errors() {
-        for bad in [
-            &b"<SN id=\"a\"><x></SN>"[..],
-            b"<SN id=\"unterminated/>",
-            b"[true]",
-            b"{\"other\": 1}",
-            b"not json",
-        ] {
-            assert!(
-                matches!(parse_serials(bad), Err(Error::Decode { .. })),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
+    parse_serial_numbers(answer?.response.body())
 }

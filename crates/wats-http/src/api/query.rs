@@ -270,28 +270,6 @@ impl UnitQuery {
         self.filter_raw(format!("partNumber eq {}", odata_quote(pn)))
     }
 
-    /// Add a raw OData filter term, ANDed with the others.
-    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
-        self.odata.filters.push(expr.into());
-        self
-    }
-
-    /// At most `n` units (`$top`).
-    pub fn top(mut self, n: u32) -> Self {
-        self.odata.top = Some(n);
-        self
-    }
-
-    /// Sort order (`$orderby`).
-    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
-        self.odata.order_by = Some(expr.into());
-        self
-    }
-
-    /// The combined `$filter` expression, if any.
-    pub fn filter(&self) -> Option<String> {
-        self.odata.filter()
-    }
 }
 
 /// A product's `state` in a [`ProductQuery`]: WATS writes 1 for active, 0 for inactive.
@@ -419,7 +397,7 @@ macro_rules! odata_options {
 }
 pub(crate) use odata_options;
 
-odata_options!(ProductQuery);
+odata_options!(ProductQuery, UnitQuery);
 
 impl QueryParams for ProductQuery {
     const NAMES: &'static [&'static str] = &["$filter", "$top", "$skip", "$orderby"];
@@ -438,6 +416,19 @@ pub(crate) trait Paged: Clone + Send + Sync + 'static {
 }
 
 impl Paged for ProductQuery {
+    fn window(&self) -> (Option<u32>, Option<u32>) {
+        (self.odata.top, self.odata.skip)
+    }
+
+    fn page(&self, top: u32, skip: u32) -> Self {
+        let mut q = self.clone();
+        q.odata.top = Some(top);
+        q.odata.skip = Some(skip);
+        q
+    }
+}
+
+impl Paged for UnitQuery {
     fn window(&self) -> (Option<u32>, Option<u32>) {
         (self.odata.top, self.odata.skip)
     }
