@@ -146,9 +146,28 @@ async fn station_loop(client: &Client, sn_type: &str) -> wats::Result<()> {
     // 6. What the server now knows about the box.
     let internal = production.internal();
     let tree = internal.get_unit_hierarchy(&box_sn, BOX_PN).await?;
-    println!("6. hierarchy: {tree}");
-    for event in internal.get_unit_state_history(&box_sn, BOX_PN).await? {
-        println!("   history: {event}");
+    println!("6. hierarchy:");
+    for (depth, unit) in tree.walk() {
+        println!(
+            "   {:indent$}{} ({}), phase {:?}",
+            "",
+            unit.serial_number.as_str().unwrap_or("?"),
+            unit.part_number.as_str().unwrap_or("?"),
+            unit.unit_phase.as_str(),
+            indent = depth * 2
+        );
+    }
+    for change in internal.get_unit_state_history(&box_sn, BOX_PN).await? {
+        let what = change
+            .unit_phase
+            .as_str()
+            .map(|p| format!("phase {p}"))
+            .or_else(|| change.process_name.as_str().map(|p| format!("process {p}")))
+            .unwrap_or_else(|| "change".to_owned());
+        println!(
+            "   history: {what} at {}",
+            change.date.as_str().unwrap_or("an unknown time")
+        );
     }
     let unit = production.get_unit(&box_sn, BOX_PN).await?;
     println!(

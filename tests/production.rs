@@ -158,22 +158,22 @@ async fn phases_processes_and_assembly_show_in_hierarchy_and_history() {
     let sub = p.get_unit("SUB-1", "PCB").await.unwrap();
     assert_eq!(sub.parent_serial_number.as_str(), Some("BOX-1"));
     let check = p.check_child_units("BOX-1", "BOX").await.unwrap();
-    assert_eq!(check["valid"], true);
+    assert_eq!(check.is_valid(), Some(true));
 
     let internal = p.internal();
     let tree = internal.get_unit_hierarchy("BOX-1", "BOX").await.unwrap();
-    assert_eq!(tree["Children"][0]["SerialNumber"], "SUB-1");
+    assert_eq!(tree.children()[0].serial_number.as_str(), Some("SUB-1"));
     let history = internal
         .get_unit_state_history("SUB-1", "PCB")
         .await
         .unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0]["UnitPhaseId"], 16);
+    assert_eq!(history[0].unit_phase_id.value(), Some(&16));
     let box_history = internal
         .get_unit_state_history("BOX-1", "BOX")
         .await
         .unwrap();
-    assert_eq!(box_history[0]["ProcessName"], "Final Function");
+    assert_eq!(box_history[0].process_name.as_str(), Some("Final Function"));
 
     // A loop is refused; removing the child empties the hierarchy.
     p.set_phase("BOX-1", "BOX", Phase::Finalized).await.unwrap();
@@ -309,10 +309,13 @@ fn sixteen_threads_taking_serial_numbers_never_get_the_same_number() {
             std::thread::spawn(move || {
                 let mut mine = Vec::new();
                 for i in 0..TAKES {
-                    // Half the takes ask for XML, so both answer forms are parsed.
+                    // A third of the takes ask for XML and a third for CSV, so every
+                    // answer form is parsed.
                     let mut opts = TakeOptions::new().station_name(format!("ST-{t}"));
-                    if i % 2 == 1 {
-                        opts = opts.format(SerialFormat::Xml);
+                    match i % 3 {
+                        1 => opts = opts.format(SerialFormat::Xml),
+                        2 => opts = opts.format(SerialFormat::Csv),
+                        _ => {}
                     }
                     let got = b
                         .production()

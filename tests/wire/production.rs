@@ -1,8 +1,8 @@
 use serde_json::json;
 use wats_core::{Phase, ProductionBatch, Unit};
 use wats_http::{
-    ChildCheck, ChildValidation, ReserveRequest, SerialFilter, SerialFormat, TakeOptions,
-    UnitPhaseCache, UnitQuery,
+    ChildCheck, ChildValidation, ReferenceFilter, ReserveRequest, SerialCountFilter, SerialFilter,
+    SerialFormat, TakeOptions, UnitPhaseCache, UnitQuery,
 };
 
 use crate::{Expect, Wire, case};
@@ -47,6 +47,41 @@ async fn units(w: &mut Wire) {
             "GET",
             "/api/Production/Unit/Query?%24filter=partNumber%20eq%20%27O%27%27Neil%27&%24top=3"
         )
+    );
+    // Paging: `$top` is the page size, `$skip` the first row; the recorder's one-row answer
+    // is a short page, so each helper sends exactly the first page.
+    let uq = || {
+        UnitQuery::new()
+            .serial_number("S'1")
+            .top(20)
+            .skip(40)
+            .order_by("serialNumber")
+    };
+    let paged = "/api/Production/Unit/Query?%24filter=serialNumber%20eq%20%27S%27%271%27&%24top=20&%24skip=40&%24orderby=serialNumber";
+    case!(w, production.query_units, c => c.production().query_units(&uq()), Expect::new("GET", paged));
+    case!(w, production.query_units_all, c => c.production().query_units_all(&uq()), Expect::new("GET", paged));
+    for name in ["query_units_iter", "query_units_stream"] {
+        let before = w.server.count();
+        let _ = w
+            .client
+            .production()
+            .query_units_stream(&uq())
+            .next_item()
+            .await;
+        let b = w.blocking.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = b.production().query_units_iter(&uq()).next();
+        })
+        .await
+        .unwrap();
+        w.check("production", name, before, &Expect::new("GET", paged));
+    }
+    // Without `$top`, the helpers page by DEFAULT_PAGE_SIZE from row 0.
+    case!(
+        w,
+        production.query_units_all,
+        c => c.production().query_units_all(&UnitQuery::new()),
+        Expect::new("GET", "/api/Production/Unit/Query?%24top=500&%24skip=0")
     );
     case!(
         w,
@@ -249,6 +284,30 @@ async fn serials(w: &mut Wire) {
         Expect::new("GET", "/api/Production/SerialNumbers/ByReference?serialNumberType=MAC&refPN=BOX")
     );
     let at = wats_core::time::parse("2026-01-30T22:01:41+01:00").unwrap();
+    let utc =
+        wats_core::chrono::TimeZone::with_ymd_and_hms(&wats_core::chrono::Utc, 2026, 2, 1, 7, 0, 0)
+            .unwrap();
+    case!(
+        w,
+        production_serials.by_reference_with,
+        c => c.production().serials().by_reference_with(
+            "MAC",
+            &ReferenceFilter::serial_number("BOX 1").and_part_number("BOX").start_date(&at).end_date(&utc)
+        ),
+        Expect::new(
+            "GET",
+            "/api/Production/SerialNumbers/ByReference?serialNumberType=MAC&refSN=BOX%201&refPN=BOX&startDate=2026-01-30T22%3A01%3A41%2B01%3A00&endDate=2026-02-01T07%3A00%3A00%2B00%3A00"
+        )
+    );
+    case!(
+        w,
+        production_serials.by_reference_with,
+        c => c.production().serials().by_reference_with("MAC", &ReferenceFilter::part_number("BOX").end_date(&at)),
+        Expect::new(
+            "GET",
+            "/api/Production/SerialNumbers/ByReference?serialNumberType=MAC&refPN=BOX&endDate=2026-01-30T22%3A01%3A41%2B01%3A00"
+        )
+    );
     case!(
         w,
         production_serials.by_range_with,
@@ -393,6 +452,32 @@ async fn internal(w: &mut Wire) {
         Expect::new(
             "GET",
             "/api/internal/Production/SerialNumbers?serialNumberType=MAC&startAddress=A0&endAddress=A9"
+        )
+    );
+    let at = wats_core::time::parse("2026-01-30T22:01:41-05:00").unwrap();
+    case!(
+        w,
+        production_internal.serial_numbers_with,
+        c => c.production().internal().serial_numbers_with(
+            "MAC",
+            &SerialFilter::new().start_address("A0").start_date(&at).end_date(&at)
+        ),
+        Expect::new(
+            "GET",
+            "/api/internal/Production/SerialNumbers?serialNumberType=MAC&startAddress=A0&startDate=2026-01-30T22%3A01%3A41-05%3A00&endDate=2026-01-30T22%3A01%3A41-05%3A00"
+        )
+    );
+    // The count route names its dates `fromDate` / `toDate`.
+    case!(
+        w,
+        production_internal.serial_number_count_with,
+        c => c.production().internal().serial_number_count_with(
+            "MAC",
+            &SerialCountFilter::new().end_address("A9").from_date(&at).to_date(&at)
+        ),
+        Expect::new(
+            "GET",
+            "/api/internal/Production/SerialNumbers/Count?serialNumberType=MAC&endAddress=A9&fromDate=2026-01-30T22%3A01%3A41-05%3A00&toDate=2026-01-30T22%3A01%3A41-05%3A00"
         )
     );
     case!(

@@ -353,7 +353,11 @@ mod tests {
             ("a,serialNumber\nonly\nx,S-1\n", &["S-1"]),
         ];
         for (csv, want) in cases {
-            assert_eq!(parse_serial_numbers(csv.as_bytes()).unwrap(), *want, "{csv:?}");
+            assert_eq!(
+                parse_serial_numbers(csv.as_bytes()).unwrap(),
+                *want,
+                "{csv:?}"
+            );
         }
         // CSV inside a JSON string (a multi-line one), as the XML form comes.
         let wrapped = serde_json::to_vec("SerialNumber\nS-1\nS-2\n").unwrap();

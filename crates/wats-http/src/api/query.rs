@@ -269,7 +269,6 @@ impl UnitQuery {
     pub fn part_number(self, pn: &str) -> Self {
         self.filter_raw(format!("partNumber eq {}", odata_quote(pn)))
     }
-
 }
 
 /// A product's `state` in a [`ProductQuery`]: WATS writes 1 for active, 0 for inactive.

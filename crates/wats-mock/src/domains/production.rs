@@ -181,6 +181,11 @@ impl Units {
     fn event(&mut self, k: &Key, mut what: Map<String, Value>) {
         self.next_event += 1;
         what.insert("Sequence".into(), json!(self.next_event));
+        let now = chrono::Local::now().fixed_offset();
+        what.insert(
+            "Date".into(),
+            json!(now.to_rfc3339_opts(chrono::SecondsFormat::Micros, false)),
+        );
         self.history
             .entry(k.clone())
             .or_default()

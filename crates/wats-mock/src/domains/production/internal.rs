@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{INTERNAL_PAIR, Key, PHASES, Units, check_children, done, need, pair, units_of};
+use super::{INTERNAL_PAIR, Key, PHASES, Units, done, need, pair, units_of};
 use crate::domains::{Reply, Req};
 use http::StatusCode;
 
@@ -26,14 +26,18 @@ pub(super) fn with_unit(req: &Req<'_>, f: impl FnOnce(&mut Units, &Key) -> Value
 }
 
 pub(super) fn internal_get_unit(req: &Req<'_>) -> Reply {
-    with_unit(req, |s, k| s.render(k, 0))
+    with_unit(req, |s, k| info(s, k))
 }
 
 pub(super) fn info(s: &Units, k: &Key) -> Value {
     let u = &s.units[k];
+    let get = |name: &str| u.get(name).cloned().unwrap_or(Value::Null);
     json!({
-        "SerialNumber": u["serialNumber"], "PartNumber": u["partNumber"],
-        "Revision": u["revision"], "UnitPhaseId": u["unitPhaseId"], "UnitPhase": u["unitPhase"],
+        "SerialNumber": get("serialNumber"), "PartNumber": get("partNumber"),
+        "Revision": get("revision"), "BatchNumber": get("batchNumber"),
+        "SerialDate": get("serialDate"), "CurrentLocation": get("currentLocation"),
+        "UnitPhaseId": get("unitPhaseId"), "UnitPhase": get("unitPhase"),
+        "ProcessCode": get("processCode"),
         "ParentSerialNumber": s.parent_of.get(k).map(|p| s.units[p]["serialNumber"].clone()),
         "ChildCount": s.children(k).len(),
     })
@@ -77,7 +81,7 @@ pub(super) fn unit_phase(req: &Req<'_>) -> Reply {
 pub(super) fn unit_process(req: &Req<'_>) -> Reply {
     with_unit(
         req,
-        |s, k| json!({ "ProcessName": s.units[k].get("currentProcess") }),
+        |s, k| json!({ "ProcessName": s.units[k].get("currentProcess"), "ProcessCode": s.units[k].get("processCode") }),
     )
 }
 
@@ -145,8 +149,34 @@ pub(super) fn internal_remove_all(req: &Req<'_>) -> Reply {
     })
 }
 
+/// The internal check: the public one's answer with PascalCase members.
 pub(super) fn internal_check_child_units(req: &Req<'_>) -> Reply {
-    check_children(req, "ParentSerialNumber", "ParentPartNumber")
+    let mut s = units_of(req);
+    done(need(req, "ParentSerialNumber").and_then(|sn| {
+        let pn = req.q("ParentPartNumber").unwrap_or_default();
+        let k = s.get(req.store, &sn, &pn)?;
+        Ok(Reply::json(&pascal(&s.check_children(&k))))
+    }))
+}
+
+/// A JSON value with every object key's first letter upper-cased.
+fn pascal(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let mut c = k.chars();
+                    let key = c
+                        .next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default();
+                    (key, pascal(v))
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(pascal).collect()),
+        other => other.clone(),
+    }
 }
 
 pub(super) fn get_sites(_req: &Req<'_>) -> Reply {

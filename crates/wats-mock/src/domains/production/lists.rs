@@ -29,6 +29,7 @@ pub(super) fn query_units(req: &Req<'_>) -> Reply {
         None => None,
     };
     let top = req.q("$top").and_then(|t| t.parse::<usize>().ok());
+    let skip = req.q("$skip").and_then(|t| t.parse::<usize>().ok());
     let mut s = units_of(req);
     for (sn, pn) in req.store.unit_keys() {
         s.find(req.store, &sn, &pn);
@@ -53,8 +54,12 @@ pub(super) fn query_units(req: &Req<'_>) -> Reply {
             if desc { o.reverse() } else { o }
         });
     }
-    list.truncate(top.unwrap_or(usize::MAX));
-    Reply::json(&Value::Array(list))
+    let page: Vec<Value> = list
+        .into_iter()
+        .skip(skip.unwrap_or(0))
+        .take(top.unwrap_or(usize::MAX))
+        .collect();
+    Reply::json(&Value::Array(page))
 }
 
 pub(super) fn get_batches(req: &Req<'_>) -> Reply {

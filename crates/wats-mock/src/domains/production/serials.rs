@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 
 use super::super::{Reply, Req};
@@ -33,6 +34,8 @@ struct Pool {
     free: BTreeSet<String>,
     taken: BTreeMap<String, Value>,
     reserved: BTreeSet<String>,
+    /// When each number was generated (or imported): the date filters read it.
+    generated: BTreeMap<String, DateTime<FixedOffset>>,
 }
 
 impl Pool {
@@ -45,6 +48,7 @@ impl Pool {
             free: BTreeSet::new(),
             taken: BTreeMap::new(),
             reserved: BTreeSet::new(),
+            generated: BTreeMap::new(),
         }
     }
 
@@ -61,6 +65,7 @@ impl Pool {
                 && !self.reserved.contains(&sn)
                 && !self.free.contains(&sn)
             {
+                self.generated.insert(sn.clone(), now());
                 return sn;
             }
         }
@@ -156,6 +161,38 @@ fn done(r: Result<Reply, Reply>) -> Reply {
     r.unwrap_or_else(|e| e)
 }
 
+fn now() -> DateTime<FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+/// A date filter's bounds: RFC 3339 with an offset, else a 400 (no zone is guessed).
+fn dates(req: &Req<'_>, from: &str, to: &str) -> Result<Dates, Reply> {
+    let one = |name: &str| -> Result<Option<DateTime<FixedOffset>>, Reply> {
+        req.q(name)
+            .map(|v| {
+                DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
+                    Reply::bad_request(&format!("`{name}` is not a date-time with an offset"))
+                })
+            })
+            .transpose()
+    };
+    Ok(Dates(one(from)?, one(to)?))
+}
+
+/// Generation-time bounds, both inclusive.
+struct Dates(Option<DateTime<FixedOffset>>, Option<DateTime<FixedOffset>>);
+
+impl Dates {
+    fn admit(&self, pool: &Pool, sn: &str) -> bool {
+        if self.0.is_none() && self.1.is_none() {
+            return true;
+        }
+        pool.generated
+            .get(sn)
+            .is_some_and(|at| self.0.is_none_or(|f| *at >= f) && self.1.is_none_or(|t| *at <= t))
+    }
+}
+
 fn in_range(sn: &str, start: Option<&str>, end: Option<&str>) -> bool {
     start.is_none_or(|s| sn >= s) && end.is_none_or(|e| sn <= e)
 }
@@ -174,6 +211,19 @@ fn sn_xml(ty: &str, numbers: &[String]) -> String {
     }
     x.push_str("</SerialNumbers>");
     x
+}
+
+/// A CSV file of serial numbers: a header, CRLF line ends, quoted where RFC 4180 says.
+fn sn_csv(numbers: &[String]) -> String {
+    let mut csv = String::from("SerialNumber\r\n");
+    for sn in numbers {
+        if sn.contains([',', '"', '\r', '\n']) {
+            csv.push_str(&format!("\"{}\"\r\n", sn.replace('"', "\"\"")));
+        } else {
+            csv.push_str(&format!("{sn}\r\n"));
+        }
+    }
+    csv
 }
 
 pub(crate) fn types(req: &Req<'_>) -> Reply {
@@ -202,11 +252,11 @@ pub(crate) fn take(req: &Req<'_>) -> Reply {
             });
             pool.taken.insert(sn.clone(), info);
         }
-        let xml = req
-            .q("format")
-            .is_some_and(|f| f.eq_ignore_ascii_case("xml"));
-        Ok(if xml {
+        let format = req.q("format").unwrap_or_default();
+        Ok(if format.eq_ignore_ascii_case("xml") {
             Reply::json(&json!(sn_xml(&ty, &numbers)))
+        } else if format.eq_ignore_ascii_case("csv") {
+            Reply::bytes(sn_csv(&numbers), "text/csv")
         } else {
             Reply::json(&json!(numbers))
         })
@@ -217,12 +267,14 @@ pub(crate) fn by_range(req: &Req<'_>) -> Reply {
     done((|| {
         let ty = need(req, "serialNumberType")?;
         let (start, end) = (req.q("startAddress"), req.q("endAddress"));
+        let dates = dates(req, "startDate", "endDate")?;
         let mut p = pools(req);
         let pool = pool(&mut p, &ty)?;
         let list: Vec<Value> = pool
             .all()
             .into_iter()
             .filter(|sn| in_range(sn, start.as_deref(), end.as_deref()))
+            .filter(|sn| dates.admit(pool, sn))
             .map(|sn| pool.entry(sn))
             .collect();
         Ok(Reply::json(&Value::Array(list)))
@@ -236,6 +288,7 @@ pub(crate) fn by_reference(req: &Req<'_>) -> Reply {
         if rsn.is_none() && rpn.is_none() {
             return Err(Reply::bad_request("refSN or refPN is required"));
         }
+        let dates = dates(req, "startDate", "endDate")?;
         let mut p = pools(req);
         let pool = pool(&mut p, &ty)?;
         let is = |v: &Value, k: &str, want: &Option<std::borrow::Cow<'_, str>>| {
@@ -246,6 +299,7 @@ pub(crate) fn by_reference(req: &Req<'_>) -> Reply {
             .taken
             .values()
             .filter(|v| is(v, "refSN", &rsn) && is(v, "refPN", &rpn))
+            .filter(|v| dates.admit(pool, v["serialNumber"].as_str().unwrap_or("")))
             .cloned()
             .collect();
         Ok(Reply::json(&Value::Array(list)))
@@ -274,6 +328,7 @@ pub(crate) fn import(req: &Req<'_>) -> Reply {
         let pool = pool(&mut p, &ty)?;
         for sn in numbers {
             if !pool.taken.contains_key(&sn) && !pool.reserved.contains(&sn) {
+                pool.generated.entry(sn.clone()).or_insert_with(now);
                 pool.free.insert(sn);
             }
         }
@@ -285,6 +340,7 @@ pub(crate) fn export(req: &Req<'_>) -> Reply {
     done((|| {
         let ty = need(req, "serialNumberType")?;
         let format = need(req, "format")?;
+        let dates = dates(req, "startDate", "endDate")?;
         let mut p = pools(req);
         let pool = pool(&mut p, &ty)?;
         let (start, end) = (req.q("startAddress"), req.q("endAddress"));
@@ -292,6 +348,7 @@ pub(crate) fn export(req: &Req<'_>) -> Reply {
             .all()
             .into_iter()
             .filter(|sn| in_range(sn, start.as_deref(), end.as_deref()))
+            .filter(|sn| dates.admit(pool, sn))
             .cloned()
             .collect();
         if format.eq_ignore_ascii_case("xml") {
@@ -317,12 +374,14 @@ pub(crate) fn count(req: &Req<'_>) -> Reply {
     done((|| {
         let ty = need(req, "serialNumberType")?;
         let (start, end) = (req.q("startAddress"), req.q("endAddress"));
+        let dates = dates(req, "fromDate", "toDate")?;
         let mut p = pools(req);
         let pool = pool(&mut p, &ty)?;
         let n = pool
             .all()
             .into_iter()
             .filter(|sn| in_range(sn, start.as_deref(), end.as_deref()))
+            .filter(|sn| dates.admit(pool, sn))
             .count();
         Ok(Reply::json(&json!(n)))
     })())
