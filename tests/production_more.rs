@@ -170,7 +170,10 @@ async fn assembly_and_internal_unit_answers_are_typed() {
         )
         .await
         .unwrap();
-    assert_eq!(added.value().and_then(|r| r.succeeded()), Some(true));
+    assert_eq!(
+        added.value().and_then(wats_core::MesChildResult::succeeded),
+        Some(true)
+    );
 
     // The fan goes back to production: the checks name it as the misfit.
     p.set_phase("FAN-7", "FAN", Phase::UnderProduction)
@@ -232,7 +235,10 @@ async fn assembly_and_internal_unit_answers_are_typed() {
         .remove_all_child_units("BOX-7", "BOX", None)
         .await
         .unwrap();
-    assert_eq!(removed.value().and_then(|r| r.removed()), Some(2));
+    assert_eq!(
+        removed.value().and_then(wats_core::MesChildResult::removed),
+        Some(2)
+    );
     assert!(
         internal
             .get_unit_hierarchy("BOX-7", "BOX")
