@@ -47,9 +47,15 @@ pub fn parse_serial_numbers(body: &[u8]) -> Result<Vec<String>> {
     if trimmed.starts_with('<') {
         return parse_sn_xml(trimmed);
     }
-    if trimmed.starts_with(['[', '{', '"']) {
+    if trimmed.starts_with(['[', '{']) {
         let value: Value = wats_core::json::from_slice(trimmed.as_bytes())?;
         return from_value(&value);
+    }
+    // A JSON string (XML or CSV inside), else a CSV file whose first field is quoted.
+    if trimmed.starts_with('"') {
+        if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+            return from_value(&value);
+        }
     }
     parse_sn_csv(trimmed)
 }
@@ -349,6 +355,11 @@ mod tests {
             ("SerialNumber\r\n", &[]),
             // A bare word is one serial number.
             ("SN-7", &["SN-7"]),
+            // Every field quoted, the header too (not a JSON string).
+            (
+                "\"State\",\"SerialNumber\"\r\n\"Free\",\"Q-1\"\r\n",
+                &["Q-1"],
+            ),
             // A short row does not fit the named column: skipped.
             ("a,serialNumber\nonly\nx,S-1\n", &["S-1"]),
         ];
