@@ -14,6 +14,10 @@
 //!   `%`, `_` and `[` the SQL Server way (`[_]`), and a literal `;` (which cannot be
 //!   escaped) is an error; the `*_pattern` setters (`part_number_pattern("PCB-%")`) send
 //!   the text as written, on purpose. The `*_any` setters send a `;` list of literals.
+//!   The server documents none of this for the API; pyWATS documents `%`, `_` and `;` and
+//!   sends values unescaped. That the members are matched with SQL Server `LIKE` (so the
+//!   bracket form is the escape) is an assumption; `docs/API-gaps/analytics.md` lists the
+//!   evidence.
 //! - **Codes are enums.** [`DateGrouping`] and [`Run`] are sent as the server's integers.
 //! - **Nothing is added behind your back.** Only the members you set are sent: no
 //!   `includeCurrentPeriod` appears unless you set it (the Python SDK adds it silently),

@@ -8,8 +8,9 @@ use super::WatsFilter;
 use crate::error::{Error, Result};
 
 /// `value` as a literal for a text member: `%`, `_` and `[` escaped with brackets (the
-/// SQL Server `LIKE` form the server matches with). A `;` cannot be escaped (the server
-/// splits lists on it): an error.
+/// SQL Server `LIKE` form; that the server matches with `LIKE` is assumed, see
+/// `docs/API-gaps/analytics.md`). `*`, `?` and `!` are sent as they are. A `;` cannot be
+/// escaped (the server splits lists on it): an error.
 ///
 /// # Errors
 /// [`Error::InvalidInput`] naming `field` when `value` holds a `;`.
