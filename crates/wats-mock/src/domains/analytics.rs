@@ -12,6 +12,8 @@ use super::{Reply, Req, Served};
 mod alarms;
 #[path = "analytics_calc.rs"]
 mod calc;
+#[path = "analytics_like.rs"]
+mod like;
 #[path = "analytics_flow.rs"]
 mod flow;
 
