@@ -12,10 +12,10 @@ use super::{Reply, Req, Served};
 mod alarms;
 #[path = "analytics_calc.rs"]
 mod calc;
-#[path = "analytics_like.rs"]
-mod like;
 #[path = "analytics_flow.rs"]
 mod flow;
+#[path = "analytics_like.rs"]
+mod like;
 
 use calc::{Run, aggregate, measurements, order, select, top_failed, yield_rows};
 
