@@ -442,7 +442,9 @@ model! {
     /// An alarm or notification log entry
     /// (`POST /api/internal/Trigger/GetAlarmAndNotificationLogs`).
     pub struct AlarmLog {
-        /// `name`.
+        /// `logId`.
+        log_id: NumOrStr => "logId",
+        /// `name`: the alarm rule.
         name: String => "name",
         /// `type`: 1 report, 2 yield/volume, 3 serial number, 4 measurement, 5 asset.
         alarm_type: NumOrStr => "type",
@@ -450,6 +452,12 @@ model! {
         log_date: String => "logDate",
         /// `message`.
         message: String => "message",
+        /// `partNumber` (yield and report alarms).
+        part_number: String => "partNumber",
+        /// `processName`: the test operation.
+        process_name: String => "processName",
+        /// `fpy`: the first-pass yield, a fraction (yield alarms).
+        fpy: NumOrStr => "fpy",
     }
 }
 

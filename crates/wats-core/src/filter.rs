@@ -14,6 +14,10 @@
 //!   `%`, `_` and `[` the SQL Server way (`[_]`), and a literal `;` (which cannot be
 //!   escaped) is an error; the `*_pattern` setters (`part_number_pattern("PCB-%")`) send
 //!   the text as written, on purpose. The `*_any` setters send a `;` list of literals.
+//!   The server documents none of this for the API; pyWATS documents `%`, `_` and `;` and
+//!   sends values unescaped. That the members are matched with SQL Server `LIKE` (so the
+//!   bracket form is the escape) is an assumption; `docs/API-gaps/analytics.md` lists the
+//!   evidence.
 //! - **Codes are enums.** [`DateGrouping`] and [`Run`] are sent as the server's integers.
 //! - **Nothing is added behind your back.** Only the members you set are sent: no
 //!   `includeCurrentPeriod` appears unless you set it (the Python SDK adds it silently),
@@ -53,199 +57,14 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::error::{Error, Result};
 pub use crate::measurement_path::MeasurementPaths;
 
-/// How the server groups rows by date (`dateGrouping`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DateGrouping {
-    /// `-1`: no grouping.
-    None,
-    /// `0`.
-    Year,
-    /// `1`.
-    Quarter,
-    /// `2`.
-    Month,
-    /// `3`.
-    Week,
-    /// `4`.
-    Day,
-    /// `5`.
-    Hour,
-}
+#[path = "filter_codes.rs"]
+mod codes;
+#[path = "filter_text.rs"]
+mod text;
 
-impl DateGrouping {
-    /// The integer the server expects.
-    pub fn code(self) -> i32 {
-        match self {
-            DateGrouping::None => -1,
-            DateGrouping::Year => 0,
-            DateGrouping::Quarter => 1,
-            DateGrouping::Month => 2,
-            DateGrouping::Week => 3,
-            DateGrouping::Day => 4,
-            DateGrouping::Hour => 5,
-        }
-    }
-
-    /// The grouping of a server code, if known.
-    pub fn from_code(code: i64) -> Option<Self> {
-        Some(match code {
-            -1 => DateGrouping::None,
-            0 => DateGrouping::Year,
-            1 => DateGrouping::Quarter,
-            2 => DateGrouping::Month,
-            3 => DateGrouping::Week,
-            4 => DateGrouping::Day,
-            5 => DateGrouping::Hour,
-            _ => return None,
-        })
-    }
-}
-
-/// Which run of each unit a step analysis counts (`run`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Run {
-    /// `1`: the first run.
-    First,
-    /// `2`: the second run.
-    Second,
-    /// `3`: the third run.
-    Third,
-    /// `-1`: the last run.
-    Last,
-    /// `-2`: every run.
-    All,
-}
-
-impl Run {
-    /// The integer the server expects.
-    pub fn code(self) -> i32 {
-        match self {
-            Run::First => 1,
-            Run::Second => 2,
-            Run::Third => 3,
-            Run::Last => -1,
-            Run::All => -2,
-        }
-    }
-
-    /// The run of a server code, if known.
-    pub fn from_code(code: i64) -> Option<Self> {
-        Some(match code {
-            1 => Run::First,
-            2 => Run::Second,
-            3 => Run::Third,
-            -1 => Run::Last,
-            -2 => Run::All,
-            _ => return None,
-        })
-    }
-}
-
-/// `value` as a literal for a text member: `%`, `_` and `[` escaped with brackets (the
-/// SQL Server `LIKE` form the server matches with). A `;` cannot be escaped (the server
-/// splits lists on it): an error.
-///
-/// # Errors
-/// [`Error::InvalidInput`] naming `field` when `value` holds a `;`.
-pub fn escape_literal(field: &str, value: &str) -> Result<String> {
-    if value.contains(';') {
-        return Err(Error::InvalidInput {
-            field: field.to_owned(),
-            message: format!(
-                "{value:?} holds ';', which the server reads as a list separator and which \
-                 cannot be escaped; use the *_pattern setter to send a list on purpose"
-            ),
-        });
-    }
-    let mut out = String::with_capacity(value.len() + 4);
-    for c in value.chars() {
-        match c {
-            '%' => out.push_str("[%]"),
-            '_' => out.push_str("[_]"),
-            '[' => out.push_str("[[]"),
-            c => out.push(c),
-        }
-    }
-    Ok(out)
-}
-
-/// Define the text members: `name` (literal, escaped), `name_pattern` (as written),
-/// `name_any` (a `;` list of literals).
-macro_rules! text_members {
-    ($( $field:ident, $pattern:ident, $any:ident, $key:literal; )*) => {
-        /// The text members, in schema order.
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        struct Text {
-            $( $field: Option<String>, )*
-        }
-
-        impl Text {
-            fn entries(&self) -> impl Iterator<Item = (&'static str, &str)> {
-                [$( ($key, self.$field.as_deref()) ),*]
-                    .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| (k, v)))
-            }
-        }
-
-        impl WatsFilter {
-            $(
-                #[doc = concat!("`", $key, "`: exactly this value (wildcards escaped, a `;` is an error).")]
-                pub fn $field(mut self, value: &str) -> Self {
-                    match escape_literal($key, value) {
-                        Ok(v) => self.text.$field = Some(v),
-                        Err(e) => self.fail(e),
-                    }
-                    self
-                }
-
-                #[doc = concat!("`", $key, "`: a pattern sent as written (`%` any run, `_` one character, `;` a list).")]
-                pub fn $pattern(mut self, pattern: &str) -> Self {
-                    self.text.$field = Some(pattern.to_owned());
-                    self
-                }
-
-                #[doc = concat!("`", $key, "`: any of these values (each escaped, sent as a `;` list).")]
-                pub fn $any<I, S>(mut self, values: I) -> Self
-                where
-                    I: IntoIterator<Item = S>,
-                    S: AsRef<str>,
-                {
-                    let mut list = Vec::new();
-                    for v in values {
-                        match escape_literal($key, v.as_ref()) {
-                            Ok(v) => list.push(v),
-                            Err(e) => {
-                                self.fail(e);
-                                return self;
-                            }
-                        }
-                    }
-                    self.text.$field = Some(list.join(";"));
-                    self
-                }
-            )*
-        }
-    };
-}
-
-text_members! {
-    serial_number, serial_number_pattern, serial_number_any, "serialNumber";
-    part_number, part_number_pattern, part_number_any, "partNumber";
-    revision, revision_pattern, revision_any, "revision";
-    batch_number, batch_number_pattern, batch_number_any, "batchNumber";
-    station_name, station_name_pattern, station_name_any, "stationName";
-    test_operation, test_operation_pattern, test_operation_any, "testOperation";
-    status, status_pattern, status_any, "status";
-    misc_description, misc_description_pattern, misc_description_any, "miscDescription";
-    misc_value, misc_value_pattern, misc_value_any, "miscValue";
-    product_group, product_group_pattern, product_group_any, "productGroup";
-    level, level_pattern, level_any, "level";
-    sw_filename, sw_filename_pattern, sw_filename_any, "swFilename";
-    sw_version, sw_version_pattern, sw_version_any, "swVersion";
-    socket, socket_pattern, socket_any, "socket";
-}
+pub use codes::{DateGrouping, Run};
+use text::Text;
+pub use text::escape_literal;
 
 /// The analytics filter (server schema `PublicWatsFilter`); see the [module docs](self).
 /// Serialises to exactly the members that were set. Use [`check`](Self::check) before

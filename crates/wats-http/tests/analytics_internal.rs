@@ -142,7 +142,13 @@ async fn unit_flow_and_alarm_requests_are_exact() {
         .filter(|l| l.alarm_type.value().and_then(wats_core::NumOrStr::as_i64) == Some(2))
         .collect();
     assert_eq!(yield_alarms.len(), 1);
-    assert_eq!(yield_alarms[0].extra["fpy"], json!(71.5));
+    assert_eq!(
+        yield_alarms[0]
+            .fpy
+            .value()
+            .and_then(wats_core::NumOrStr::as_f64),
+        Some(71.5)
+    );
     for m in [flow, sn, split, order, alarms].iter().chain(&gets) {
         m.assert_async().await;
     }

@@ -2,242 +2,148 @@
 //! the parameter names of the server's OpenAPI document (the Python SDK sends
 //! `productGroup`/`level`/`topCount` on these GET forms, names the document does not
 //! have; see `docs/API-gaps/analytics.md`).
+//!
+//! The GET-form options are declared once each with `query_options!`: a parameter per
+//! line (its setter, its kind and its query name, in the order sent), from which the
+//! struct, its setters and its `QueryParams` impl are made.
 
 use chrono::{DateTime, TimeZone};
 
 use crate::endpoint::QueryParams;
 use crate::url::Query;
 
-fn push_num(q: &mut Query, key: &str, v: Option<i64>) {
-    if let Some(v) = v {
-        q.push(key, &v.to_string());
+/// Declares an options type: each parameter is `setter: kind => "queryName"`, sent in the
+/// order declared when set (unset ones are not sent: server defaults). The kinds:
+/// `text` (any `Into<String>`), `count` (a `u32`) and `date` (a `chrono::DateTime` of any
+/// zone, sent with its offset). Every value is kept as the text it is sent as.
+macro_rules! query_options {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$doc:meta])* $field:ident: $kind:ident => $key:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[must_use]
+        pub struct $name {
+            $( $field: Option<String>, )*
+        }
+
+        impl $name {
+            /// No parameters: the server's defaults.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            $( query_options!(@setter $kind $field $(#[$doc])*); )*
+        }
+
+        impl QueryParams for $name {
+            const NAMES: &'static [&'static str] = &[$($key),*];
+
+            fn write_query(&self, q: &mut Query) {
+                $( q.push_opt($key, self.$field.as_deref()); )*
+            }
+        }
+    };
+    (@setter text $field:ident $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $field(mut self, value: impl Into<String>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    (@setter count $field:ident $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $field(mut self, value: u32) -> Self {
+            self.$field = Some(value.to_string());
+            self
+        }
+    };
+    (@setter date $field:ident $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        #[allow(clippy::needless_pass_by_value)] // a date is taken like any other value
+        pub fn $field<Tz: TimeZone>(mut self, at: DateTime<Tz>) -> Self {
+            self.$field = Some(wats_core::time::format(&at.fixed_offset()));
+            self
+        }
+    };
+}
+
+query_options! {
+    /// The scope of the GET forms of volume yield, high volume and worst yield:
+    /// `days`, `productGroupId`, `levelId`.
+    pub struct AppScope {
+        /// `days`: how many days back.
+        days: count => "days",
+        /// `productGroupId`.
+        product_group_id: text => "productGroupId",
+        /// `levelId`.
+        level_id: text => "levelId",
     }
 }
 
-/// The scope of the GET forms of volume yield, high volume and worst yield:
-/// `days`, `productGroupId`, `levelId`. Unset members are not sent (server defaults).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use]
-pub struct AppScope {
-    days: Option<i64>,
-    product_group_id: Option<String>,
-    level_id: Option<String>,
-}
-
-impl AppScope {
-    /// No parameters: the server's defaults.
-    pub fn new() -> Self {
-        Self::default()
+query_options! {
+    /// The parameters of `GET /api/App/TopFailed`: `partNumber`, `processCode`,
+    /// `productGroupId`, `levelId`, `days`, `count`.
+    pub struct TopFailedQuery {
+        /// `partNumber`.
+        part_number: text => "partNumber",
+        /// `processCode`.
+        process_code: text => "processCode",
+        /// `productGroupId`.
+        product_group_id: text => "productGroupId",
+        /// `levelId`.
+        level_id: text => "levelId",
+        /// `days`: how many days back.
+        days: count => "days",
+        /// `count`: how many steps.
+        count: count => "count",
     }
-
-    /// `days`: how many days back.
-    pub fn days(mut self, days: u32) -> Self {
-        self.days = Some(days.into());
-        self
-    }
-
-    /// `productGroupId`.
-    pub fn product_group_id(mut self, id: impl Into<String>) -> Self {
-        self.product_group_id = Some(id.into());
-        self
-    }
-
-    /// `levelId`.
-    pub fn level_id(mut self, id: impl Into<String>) -> Self {
-        self.level_id = Some(id.into());
-        self
-    }
-}
-
-impl QueryParams for AppScope {
-    const NAMES: &'static [&'static str] = &["days", "productGroupId", "levelId"];
-
-    fn write_query(&self, q: &mut Query) {
-        push_num(q, "days", self.days);
-        q.push_opt("productGroupId", self.product_group_id.as_deref());
-        q.push_opt("levelId", self.level_id.as_deref());
-    }
-}
-
-/// The parameters of `GET /api/App/TopFailed`: `partNumber`, `processCode`,
-/// `productGroupId`, `levelId`, `days`, `count`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use]
-pub struct TopFailedQuery {
-    part_number: Option<String>,
-    process_code: Option<String>,
-    scope: AppScope,
-    count: Option<i64>,
 }
 
 impl TopFailedQuery {
-    /// No parameters: the server's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// `partNumber`.
-    pub fn part_number(mut self, pn: impl Into<String>) -> Self {
-        self.part_number = Some(pn.into());
-        self
-    }
-
-    /// `processCode`.
-    pub fn process_code(mut self, code: impl Into<String>) -> Self {
-        self.process_code = Some(code.into());
-        self
-    }
-
-    /// `productGroupId`, `levelId` and `days`.
+    /// `productGroupId`, `levelId` and `days` from a scope.
     pub fn scope(mut self, scope: AppScope) -> Self {
-        self.scope = scope;
-        self
-    }
-
-    /// `count`: how many steps.
-    pub fn count(mut self, count: u32) -> Self {
-        self.count = Some(count.into());
+        self.product_group_id = scope.product_group_id;
+        self.level_id = scope.level_id;
+        self.days = scope.days;
         self
     }
 }
 
-impl QueryParams for TopFailedQuery {
-    const NAMES: &'static [&'static str] = &[
-        "partNumber",
-        "processCode",
-        "productGroupId",
-        "levelId",
-        "days",
-        "count",
-    ];
-
-    fn write_query(&self, q: &mut Query) {
-        q.push_opt("partNumber", self.part_number.as_deref());
-        q.push_opt("processCode", self.process_code.as_deref());
-        q.push_opt("productGroupId", self.scope.product_group_id.as_deref());
-        q.push_opt("levelId", self.scope.level_id.as_deref());
-        push_num(q, "days", self.scope.days);
-        push_num(q, "count", self.count);
+query_options! {
+    /// The parameters of `GET /api/App/UutReport`. Dates carry their offset.
+    pub struct UutReportQuery {
+        /// `serialNumber`.
+        serial_number: text => "serialNumber",
+        /// `partNumber`.
+        part_number: text => "partNumber",
+        /// `revision`.
+        revision: text => "revision",
+        /// `batchNumber`.
+        batch_number: text => "batchNumber",
+        /// `stationName`.
+        station_name: text => "stationName",
+        /// `testOperation`.
+        test_operation: text => "testOperation",
+        /// `status`.
+        status: text => "status",
+        /// `dateFrom`, sent with its offset.
+        date_from: date => "dateFrom",
+        /// `dateTo`, sent with its offset.
+        date_to: date => "dateTo",
+        /// `productGroupId`.
+        product_group_id: text => "productGroupId",
+        /// `levelId`.
+        level_id: text => "levelId",
     }
 }
 
-/// The parameters of `GET /api/App/UutReport`. Dates carry their offset.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use]
-pub struct UutReportQuery {
-    text: [Option<String>; 7],
-    date_from: Option<String>,
-    date_to: Option<String>,
-    product_group_id: Option<String>,
-    level_id: Option<String>,
-}
-
-const UUT_TEXT: [&str; 7] = [
-    "serialNumber",
-    "partNumber",
-    "revision",
-    "batchNumber",
-    "stationName",
-    "testOperation",
-    "status",
-];
-
-impl UutReportQuery {
-    /// No parameters: the server's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn set(mut self, i: usize, v: impl Into<String>) -> Self {
-        self.text[i] = Some(v.into());
-        self
-    }
-
-    /// `serialNumber`.
-    pub fn serial_number(self, v: impl Into<String>) -> Self {
-        self.set(0, v)
-    }
-
-    /// `partNumber`.
-    pub fn part_number(self, v: impl Into<String>) -> Self {
-        self.set(1, v)
-    }
-
-    /// `revision`.
-    pub fn revision(self, v: impl Into<String>) -> Self {
-        self.set(2, v)
-    }
-
-    /// `batchNumber`.
-    pub fn batch_number(self, v: impl Into<String>) -> Self {
-        self.set(3, v)
-    }
-
-    /// `stationName`.
-    pub fn station_name(self, v: impl Into<String>) -> Self {
-        self.set(4, v)
-    }
-
-    /// `testOperation`.
-    pub fn test_operation(self, v: impl Into<String>) -> Self {
-        self.set(5, v)
-    }
-
-    /// `status`.
-    pub fn status(self, v: impl Into<String>) -> Self {
-        self.set(6, v)
-    }
-
-    /// `dateFrom`, sent with its offset.
-    #[allow(clippy::needless_pass_by_value)] // a date is taken like any other value
-    pub fn date_from<Tz: TimeZone>(mut self, at: DateTime<Tz>) -> Self {
-        self.date_from = Some(wats_core::time::format(&at.fixed_offset()));
-        self
-    }
-
-    /// `dateTo`, sent with its offset.
-    #[allow(clippy::needless_pass_by_value)]
-    pub fn date_to<Tz: TimeZone>(mut self, at: DateTime<Tz>) -> Self {
-        self.date_to = Some(wats_core::time::format(&at.fixed_offset()));
-        self
-    }
-
-    /// `productGroupId`.
-    pub fn product_group_id(mut self, id: impl Into<String>) -> Self {
-        self.product_group_id = Some(id.into());
-        self
-    }
-
-    /// `levelId`.
-    pub fn level_id(mut self, id: impl Into<String>) -> Self {
-        self.level_id = Some(id.into());
-        self
-    }
-}
-
-impl QueryParams for UutReportQuery {
-    const NAMES: &'static [&'static str] = &[
-        "serialNumber",
-        "partNumber",
-        "revision",
-        "batchNumber",
-        "stationName",
-        "testOperation",
-        "status",
-        "dateFrom",
-        "dateTo",
-        "productGroupId",
-        "levelId",
-    ];
-
-    fn write_query(&self, q: &mut Query) {
-        for (k, v) in UUT_TEXT.iter().zip(&self.text) {
-            q.push_opt(k, v.as_deref());
-        }
-        q.push_opt("dateFrom", self.date_from.as_deref());
-        q.push_opt("dateTo", self.date_to.as_deref());
-        q.push_opt("productGroupId", self.product_group_id.as_deref());
-        q.push_opt("levelId", self.level_id.as_deref());
+fn push_num(q: &mut Query, key: &str, v: Option<i64>) {
+    if let Some(v) = v {
+        q.push(key, &v.to_string());
     }
 }
 

@@ -1,17 +1,21 @@
 //! The `analytics` domain's routes in the mock: answers computed from the stored reports
 //! (yields per unit, failing steps counted from the steps, measurements taken from the
-//! numeric steps; see `analytics_calc.rs`), and the unit flow computed from them
-//! (`analytics_flow.rs`). The alarm-log route is left to an exact `mockito` test
-//! (wats-http `LEFT_TO_MOCKITO`): the mock has no alarms.
+//! numeric steps; see `analytics_calc.rs`), the unit flow computed from them
+//! (`analytics_flow.rs`) and the alarm logs of a yield rule over them
+//! (`analytics_alarms.rs`).
 
 use serde_json::{Map, Value, json};
 
 use super::{Reply, Req, Served};
 
+#[path = "analytics_alarms.rs"]
+mod alarms;
 #[path = "analytics_calc.rs"]
 mod calc;
 #[path = "analytics_flow.rs"]
 mod flow;
+#[path = "analytics_like.rs"]
+mod like;
 
 use calc::{Run, aggregate, measurements, order, select, top_failed, yield_rows};
 
@@ -85,6 +89,11 @@ pub(crate) static ROUTES: &[Served] = &[
     r("GET", "/api/internal/UnitFlow/Links", flow::links),
     r("GET", "/api/internal/UnitFlow/Nodes", flow::nodes),
     r("GET", "/api/internal/UnitFlow/Units", flow::units),
+    r(
+        "POST",
+        "/api/internal/Trigger/GetAlarmAndNotificationLogs",
+        alarms::post,
+    ),
 ];
 
 const KPIS: &[&str] = &[
@@ -169,6 +178,10 @@ fn yield_answer(req: &Req<'_>, report_type: u8, default_dims: &str) -> Reply {
         .collect();
     let runs = select(req.store, report_type, &f);
     let mut rows = yield_rows(&runs, &dims, int(&f, "dateGrouping"));
+    // `minCount`: groups with fewer units are left out.
+    if let Some(min) = int(&f, "minCount") {
+        rows.retain(|r| r["unitCount"].as_i64().is_some_and(|n| n >= min));
+    }
     order(&mut rows, &spec);
     rows.truncate(top(&f, req, usize::MAX));
     Reply::json(&Value::Array(rows))
@@ -185,7 +198,7 @@ fn product_groups(req: &Req<'_>) -> Reply {
     let with = req
         .q("includeFilters")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let mut g = json!({"productGroupId": 1, "productGroupName": "All products"});
+    let mut g = json!({"productGroupId": 1, "productGroupName": calc::ALL_PRODUCTS});
     if with {
         g["filters"] = json!([{"partNumber": "%"}]);
     }
@@ -215,7 +228,7 @@ fn by_product_group(req: &Req<'_>) -> Reply {
         return reply;
     };
     for row in &mut rows {
-        row["productGroup"] = json!("All products");
+        row["productGroup"] = json!(calc::ALL_PRODUCTS);
     }
     Reply::json(&Value::Array(rows))
 }
@@ -277,12 +290,23 @@ fn repair_history(req: &Req<'_>) -> Reply {
     Reply::json(&Value::Array(rows))
 }
 
+/// The runs a filter selects, at most its `maxCount` newest (step analysis and
+/// measurements; the server documents 10 000 as the most it returns).
+fn newest(req: &Req<'_>, f: &Map<String, Value>) -> Vec<Run> {
+    let mut runs = select(req.store, b'T', f);
+    if let Some(max) = int(f, "maxCount").and_then(|n| usize::try_from(n).ok()) {
+        let skip = runs.len().saturating_sub(max);
+        runs.drain(..skip);
+    }
+    runs
+}
+
 fn step_analysis(req: &Req<'_>) -> Reply {
     let f = match filter(req) {
         Ok(f) => f,
         Err(e) => return e,
     };
-    let runs = select(req.store, b'T', &f);
+    let runs = newest(req, &f);
     let mut rows: std::collections::BTreeMap<String, (String, u64, u64, u64)> = Default::default();
     for r in &runs {
         calc::walk(&r.doc, &mut |path, step| {
@@ -329,7 +353,7 @@ fn measurement_series(req: &Req<'_>) -> Reply {
         Ok(f) => f,
         Err(e) => return e,
     };
-    let runs = select(req.store, b'T', &f);
+    let runs = newest(req, &f);
     let out: Vec<Value> = paths(req)
         .iter()
         .map(|p| json!({"measurementPath": p, "measurements": measurements(&runs, p)}))
@@ -342,7 +366,7 @@ fn aggregated(req: &Req<'_>) -> Reply {
         Ok(f) => f,
         Err(e) => return e,
     };
-    let runs = select(req.store, b'T', &f);
+    let runs = newest(req, &f);
     let out: Vec<Value> = paths(req)
         .iter()
         .map(|p| aggregate(p, &measurements(&runs, p)))

@@ -1,5 +1,5 @@
 //! The analytics figures the mock computes from its stored reports: filter matching
-//! (with the server's `%`, `_`, `;` and `[x]` wildcard forms), per-unit yields, failing
+//! (each text member read by `like::matches`), per-unit yields, failing
 //! steps and numeric measurements by step path. The figures are the WATS definitions in
 //! their simplest form: a unit is a (serial number, part number) pair; its runs in a
 //! group are its reports there, by start time; first-pass means its first run passed,
@@ -11,55 +11,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde_json::{Map, Value, json};
 
+use super::like::matches;
 use crate::odata::parse_date;
 use crate::store::{Store, StoredReport};
-
-/// `value` matches a WATS filter text: a `;` list of patterns, each with `%` (any run),
-/// `_` (one character) and `[x]` (the literal `x`); ASCII case ignored.
-pub(crate) fn matches(pattern: &str, value: &str) -> bool {
-    pattern.split(';').any(|p| {
-        like(
-            &tokens(p),
-            &value.to_lowercase().chars().collect::<Vec<_>>(),
-        )
-    })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Tok {
-    Any,
-    One,
-    Lit(char),
-}
-
-fn tokens(p: &str) -> Vec<Tok> {
-    let chars: Vec<char> = p.to_lowercase().chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '[' if i + 2 < chars.len() && chars[i + 2] == ']' => {
-                out.push(Tok::Lit(chars[i + 1]));
-                i += 3;
-                continue;
-            }
-            '%' => out.push(Tok::Any),
-            '_' => out.push(Tok::One),
-            c => out.push(Tok::Lit(c)),
-        }
-        i += 1;
-    }
-    out
-}
-
-fn like(p: &[Tok], v: &[char]) -> bool {
-    match p.split_first() {
-        None => v.is_empty(),
-        Some((Tok::Any, rest)) => (0..=v.len()).any(|i| like(rest, &v[i..])),
-        Some((Tok::One, rest)) => !v.is_empty() && like(rest, &v[1..]),
-        Some((Tok::Lit(c), rest)) => v.first() == Some(c) && like(rest, &v[1..]),
-    }
-}
 
 /// A stored report with its parsed document.
 pub(crate) struct Run {
@@ -95,6 +49,15 @@ impl Run {
                 .map(|t| period(t, grouping))
                 .unwrap_or_default(),
             "status" => if self.passed() { "Passed" } else { "Failed" }.to_owned(),
+            // The station's level: WATS assigns it to the station (client group) in its
+            // System Manager, which the mock has not; the report's `purpose` stands in.
+            "level" => self.h("purpose"),
+            "swFilename" => {
+                let path = self.seq_call("path");
+                path.rsplit(['/', '\\']).next().unwrap_or("").to_owned()
+            }
+            "swVersion" => self.seq_call("version"),
+            "socket" | "socketIndex" => self.h("testSocketIndex"),
             k => self.h(k),
         }
     }
@@ -114,6 +77,7 @@ fn period(t: DateTime<FixedOffset>, grouping: Option<i64>) -> String {
     }
 }
 
+/// The text members a report answers with one value each (see [`Run::values`]).
 const TEXT_FILTERS: &[&str] = &[
     "serialNumber",
     "partNumber",
@@ -122,7 +86,85 @@ const TEXT_FILTERS: &[&str] = &[
     "stationName",
     "testOperation",
     "status",
+    "productGroup",
+    "level",
+    "swFilename",
+    "swVersion",
+    "socket",
 ];
+
+/// The name of the product group every product is in (the one `GET /api/App/ProductGroups`
+/// lists); the groups of the products domain come on top.
+pub(crate) const ALL_PRODUCTS: &str = "All products";
+
+impl Run {
+    /// The values this report offers to the filter member `key`; it matches when one does.
+    fn values(&self, key: &str, groups: &[String]) -> Vec<String> {
+        match key {
+            "productGroup" => groups.to_vec(),
+            k => vec![self.field(k, None)],
+        }
+    }
+
+    /// The root sequence's `seqCall` member `key` (`path`, `version`).
+    fn seq_call(&self, key: &str) -> String {
+        self.doc
+            .pointer(&format!("/root/seqCall/{key}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    /// The misc infos as (description, value) pairs; a numeric value as its text.
+    fn misc(&self) -> Vec<(String, String)> {
+        let text = |v: Option<&Value>| match v {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Null) | None => None,
+            Some(v) => Some(v.to_string()),
+        };
+        self.doc
+            .get("miscInfos")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .map(|m| {
+                        let value = text(m.get("text")).or_else(|| text(m.get("numeric")));
+                        (
+                            text(m.get("description")).unwrap_or_default(),
+                            value.unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn text_member<'a>(filter: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    filter
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty())
+}
+
+/// Whether a report passes every text member of the filter: the single-valued members of
+/// [`TEXT_FILTERS`], and `miscDescription` / `miscValue` (one misc info must match both
+/// when both are set).
+fn keeps(r: &Run, filter: &Map<String, Value>, groups: &[String]) -> bool {
+    let single = TEXT_FILTERS.iter().all(|k| match text_member(filter, k) {
+        Some(p) => r.values(k, groups).iter().any(|v| matches(p, v)),
+        None => true,
+    });
+    let (desc, value) = (
+        text_member(filter, "miscDescription"),
+        text_member(filter, "miscValue"),
+    );
+    single
+        && (desc.is_none() && value.is_none()
+            || r.misc().iter().any(|(d, v)| {
+                desc.is_none_or(|p| matches(p, d)) && value.is_none_or(|p| matches(p, v))
+            }))
+}
 
 /// The stored reports of `report_type` the filter body selects, oldest first.
 pub(crate) fn select(store: &Store, report_type: u8, filter: &Map<String, Value>) -> Vec<Run> {
@@ -134,6 +176,8 @@ pub(crate) fn select(store: &Store, report_type: u8, filter: &Map<String, Value>
         .get("dateTo")
         .and_then(Value::as_str)
         .and_then(parse_date);
+    let by_group = text_member(filter, "productGroup").is_some();
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut runs: Vec<Run> = store
         .matching_reports(report_type, None)
         .into_iter()
@@ -142,12 +186,16 @@ pub(crate) fn select(store: &Store, report_type: u8, filter: &Map<String, Value>
             stored,
         })
         .filter(|r| {
-            TEXT_FILTERS
-                .iter()
-                .all(|k| match filter.get(*k).and_then(Value::as_str) {
-                    Some(p) if !p.is_empty() => matches(p, &r.field(k, None)),
-                    _ => true,
+            let g: &[String] = if by_group {
+                groups.entry(r.h("partNumber")).or_insert_with_key(|pn| {
+                    let mut names = vec![ALL_PRODUCTS.to_owned()];
+                    names.extend(crate::domains::products::group_names_of(store, pn));
+                    names
                 })
+            } else {
+                &[]
+            };
+            keeps(r, filter, g)
         })
         .filter(|r| from.is_none_or(|f| r.start().is_some_and(|s| s >= f)))
         .filter(|r| to.is_none_or(|t| r.start().is_some_and(|s| s <= t)))
@@ -384,21 +432,4 @@ pub(crate) fn aggregate(path: &str, points: &[Value]) -> Value {
         "avg": if xs.is_empty() { Value::Null } else { json!(mean) },
         "stdev": sd, "var": var, "limit1": low, "limit2": high, "cp": cp, "cpk": cpk,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wildcards_lists_and_escapes() {
-        assert!(matches("PCB-%", "pcb-100"));
-        assert!(matches("A_C", "ABC"));
-        assert!(!matches("A[_]C", "ABC"));
-        assert!(matches("A[_]C", "A_C"));
-        assert!(matches("X;Y%", "Yes"));
-        assert!(!matches("X;Y", "Z"));
-        assert!(matches("100[%]", "100%"));
-        assert!(!matches("100[%]", "1000"));
-    }
 }

@@ -52,6 +52,21 @@ fn lock<'a>(req: &Req<'a>) -> MutexGuard<'a, Inner> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The names of the product groups whose filters take `pn` (read by the analytics
+/// domain for the `productGroup` member of its filter).
+pub(crate) fn group_names_of(store: &crate::store::Store, pn: &str) -> Vec<String> {
+    let inner = store
+        .domains
+        .products
+        .inner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    groups_of(&inner, pn)
+        .iter()
+        .map(|g| s(g, "name").to_owned())
+        .collect()
+}
+
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
 }
