@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use wats_breaker::ManualClock;
 use wats_core::{Error, Report, Status, UutReportBuilder};
-use wats_http::{Client, DeadLetter, SpoolFailed, SubmitOutcome};
+use wats_http::{Client, DeadLetter, RateLimit, SpoolFailed, SubmitOutcome};
 use wats_mock::{Fault, MockServer};
 
 const TOKEN: &str = "dXNlcjpwYXNz";
@@ -72,6 +73,55 @@ async fn spooled_when_the_circuit_is_open() {
     ));
     assert_eq!(summary.remaining, Some(2));
     assert_eq!(server.requests_total(), seen);
+}
+
+/// A report the client's own rate limit refuses (fail fast) is kept, not handed back: it is
+/// spooled without a request, a flush while the limiter still refuses stops at it (again
+/// without a request), and a flush once the limiter admits again delivers it.
+#[tokio::test]
+async fn spooled_when_the_rate_limit_refuses_and_delivered_by_a_later_flush() {
+    let server = MockServer::start();
+    let dir = temp_dir("ratelimit");
+    let clock = ManualClock::new();
+    let c = Client::builder()
+        .base_url(server.url())
+        .token(TOKEN)
+        .spool_dir(&dir)
+        .rate_limit(
+            RateLimit::new(1, Duration::from_secs(60))
+                .fail_fast(true)
+                .clock(clock.clone()),
+        )
+        .build()
+        .unwrap();
+    let first = report("SN-RL-1");
+    assert_eq!(
+        c.reports().submit_or_spool(&first).await.unwrap(),
+        SubmitOutcome::Submitted(id_of(&first))
+    );
+    let seen = server.requests_total();
+    // The quota of the period is spent: the second report is spooled, nothing is sent.
+    let second = report("SN-RL-2");
+    let out = c.reports().submit_or_spool(&second).await.unwrap();
+    assert_eq!(out, SubmitOutcome::Spooled(id_of(&second)));
+    assert_eq!(server.requests_total() - seen, 0);
+    assert_eq!(c.spool().len().await.unwrap(), 1);
+    // A flush in the same period stops at it, sends nothing and keeps it.
+    let summary = c.spool().flush().await.unwrap();
+    assert!(
+        matches!(summary.stopped_by, Some(Error::RateLimited { .. })),
+        "{summary:?}"
+    );
+    assert_eq!(summary.remaining, Some(1));
+    assert_eq!(server.requests_total() - seen, 0);
+    // Next period: the flush delivers it, with one request.
+    clock.advance(Duration::from_secs(60));
+    let summary = c.spool().flush().await.unwrap();
+    assert_eq!(summary.delivered, vec![id_of(&second)]);
+    assert_eq!(summary.remaining, Some(0));
+    assert!(summary.stopped_by.is_none());
+    assert_eq!(server.requests_total() - seen, 1);
+    assert!(server.stored_report(&id_of(&second)).is_some());
 }
 
 fn report(sn: &str) -> Report {
