@@ -14,7 +14,9 @@
 //! | [`spool`] | `wats-spool` | `client` | the durable on-disk report spool |
 //! | [`log`] | `wats-log` | `log` | flat JSON / text logs with correlation ids |
 //!
-//! All features are on by default; `default-features = false` leaves the I/O-free models.
+//! `client`, `blocking` and `log` are on by default; `default-features = false` leaves the
+//! I/O-free models. `otel` (off by default; implies `client`) sends the caller's OpenTelemetry
+//! trace context as W3C `traceparent` and `tracestate` on every attempt (wats-http's `otel`).
 //! Station detection and the spool come with `client` (there are no separate features):
 //! the client fills its station into every submitted report and keeps reports it cannot
 //! submit in the spool, so it cannot be built without them.

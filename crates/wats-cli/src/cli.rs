@@ -151,6 +151,27 @@ Exit code 1 if any file fails.")]
         after_help = "Examples:\n  wats unit get SN-0042 PCBA-1001"
     )]
     Unit(UnitCommand),
+    /// Serial numbers: take new ones from the server's pools.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  wats serial take PCBA-SN\n  wats serial take MAC --count 4 --json"
+    )]
+    Serial(SerialCommand),
+    /// Assets (fixtures, instruments): may this one be used, count a use.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  wats asset check FX-0042\n  wats asset check FX-0042 && run-test && wats asset count FX-0042"
+    )]
+    Asset(AssetCommand),
+    /// First-pass yield of a product, per station (or another dimension).
+    #[command(after_help = "\
+Examples:
+  wats yield --part PCBA-1001
+  wats yield --part PCBA-1001 --by testOperation --json
+
+Units, first-pass count and first-pass yield (percent, computed from the counts), one row
+per value of the dimension (`--by`, a WATS dimension name; default stationName).")]
+    Yield(YieldArgs),
     /// Products.
     #[command(subcommand, after_help = "Examples:\n  wats product list")]
     Product(ProductCommand),
@@ -327,6 +348,78 @@ pub(crate) enum UnitCommand {
         /// Part number.
         part: String,
     },
+    /// Set a unit's phase: a name (Finalized, UnderProduction, Shipped, ...) or an id.
+    #[command(
+        after_help = "Examples:\n  wats unit phase SN-0042 PCBA-1001 Finalized\n  wats unit phase SN-0042 PCBA-1001 16"
+    )]
+    Phase {
+        /// Serial number.
+        serial: String,
+        /// Part number.
+        part: String,
+        /// The phase: a name or a numeric id.
+        phase: String,
+    },
+}
+
+/// `wats serial ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SerialCommand {
+    /// Take new serial numbers of a type (they are never handed out again).
+    #[command(after_help = "\
+Examples:
+  wats serial take PCBA-SN
+  wats serial take MAC --count 4 --station ICT-07 --json
+
+One number per line (JSON: a list). Not retried: a repeated request would take more.")]
+    Take {
+        /// The serial-number type (see the server's types, for example PCBA-SN).
+        #[arg(value_name = "TYPE")]
+        serial_type: String,
+        /// How many.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        count: u32,
+        /// Register them with this reference serial number.
+        #[arg(long, value_name = "SN")]
+        ref_serial: Option<String>,
+        /// Register them with this reference part number.
+        #[arg(long, value_name = "PN")]
+        ref_part: Option<String>,
+        /// Register them with this station (default: none).
+        #[arg(long, value_name = "NAME")]
+        station: Option<String>,
+    },
+}
+
+/// `wats asset ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AssetCommand {
+    /// May this asset be used now? Exit status 0 when it may, 1 when something blocks it
+    /// (alarm, calibration or maintenance overdue, a count at its limit).
+    #[command(
+        after_help = "Examples:\n  wats asset check FX-0042\n  wats asset check FX-0042 --json"
+    )]
+    Check {
+        /// The asset's serial number.
+        serial: String,
+    },
+    /// Count one use of the asset (its running and total counts grow by one).
+    #[command(after_help = "Examples:\n  wats asset count FX-0042")]
+    Count {
+        /// The asset's serial number.
+        serial: String,
+    },
+}
+
+/// `wats yield` options.
+#[derive(Debug, Args)]
+pub(crate) struct YieldArgs {
+    /// Part number.
+    #[arg(long, value_name = "PN")]
+    pub(crate) part: String,
+    /// The dimension of the rows (a WATS dimension name).
+    #[arg(long, default_value = "stationName", value_name = "DIMENSION")]
+    pub(crate) by: String,
 }
 
 /// `wats product ...`.

@@ -80,8 +80,10 @@ fn init_logging(format: Option<LogFormat>, verbose_default: bool) -> Result<(), 
 }
 
 async fn dispatch(command: Command, ctx: Ctx) -> Result<u8, Failure> {
-    use crate::cli::{ProcessCommand, ProductCommand, ReportCommand, UnitCommand};
-    use crate::cmd::{check, query, server, spool, station, submit};
+    use crate::cli::{
+        AssetCommand, ProcessCommand, ProductCommand, ReportCommand, SerialCommand, UnitCommand,
+    };
+    use crate::cmd::{check, mes, query, server, spool, station, submit};
     match command {
         Command::Submit { paths } => submit::run(&ctx, &paths).await,
         Command::Watch(args) => watch::run(&ctx, &args).await,
@@ -96,6 +98,28 @@ async fn dispatch(command: Command, ctx: Ctx) -> Result<u8, Failure> {
         Command::Unit(UnitCommand::Verify { serial, part }) => {
             query::unit_verify(&ctx, &serial, &part).await
         }
+        Command::Unit(UnitCommand::Phase {
+            serial,
+            part,
+            phase,
+        }) => mes::unit_phase(&ctx, &serial, &part, &phase).await,
+        Command::Serial(SerialCommand::Take {
+            serial_type,
+            count,
+            ref_serial,
+            ref_part,
+            station,
+        }) => {
+            let refs = mes::TakeRefs {
+                serial: ref_serial,
+                part: ref_part,
+                station,
+            };
+            mes::serial_take(&ctx, &serial_type, count, refs).await
+        }
+        Command::Asset(AssetCommand::Check { serial }) => mes::asset_check(&ctx, &serial).await,
+        Command::Asset(AssetCommand::Count { serial }) => mes::asset_count(&ctx, &serial).await,
+        Command::Yield(args) => mes::yield_by(&ctx, &args).await,
         Command::Product(ProductCommand::List) => query::product_list(&ctx).await,
         Command::Process(ProcessCommand::List { all }) => query::process_list(&ctx, all).await,
         Command::Version => server::version(&ctx).await,

@@ -25,6 +25,9 @@ pub(crate) struct Call {
     pub(crate) deadline: Option<tokio::time::Instant>,
     /// Set by [`CallService`](crate::stack::CallService); the same on every attempt.
     pub(crate) correlation_id: Option<CorrelationId>,
+    /// The caller's W3C trace context, captured by the call layer; the same on every attempt.
+    #[cfg(feature = "otel")]
+    pub(crate) trace: Option<crate::otel::TraceHeaders>,
 }
 
 impl Call {
@@ -46,6 +49,8 @@ impl Call {
             route,
             deadline: None,
             correlation_id: None,
+            #[cfg(feature = "otel")]
+            trace: None,
         }
     }
 }

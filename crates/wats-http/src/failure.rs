@@ -64,6 +64,9 @@ pub enum Kind {
     Decode,
     /// The circuit breaker rejected the call without touching the network.
     CircuitOpen,
+    /// The client's own rate limit (`ClientBuilder::rate_limit`) did not admit the call in
+    /// time (told to fail fast, or the wait would pass the deadline): nothing was sent.
+    RateLimited,
     /// The answer's body was larger than the client's cap.
     BodyTooLarge,
     /// A local failure: invalid input or configuration, encoding, file I/O, the runtime.
@@ -139,7 +142,7 @@ const fn v(retry: Retry, breaker: Outcome, spool: Spool) -> Verdict {
 
 impl Kind {
     /// Every row, in the order of the printed table.
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 25] = [
         Kind::Success,
         Kind::Connect,
         Kind::Transport,
@@ -162,6 +165,7 @@ impl Kind {
         Kind::Unexpected,
         Kind::Decode,
         Kind::CircuitOpen,
+        Kind::RateLimited,
         Kind::BodyTooLarge,
         Kind::Local,
     ];
@@ -181,6 +185,9 @@ impl Kind {
     ///   a set-up failure like 401, not a rejection of the report.
     /// - An undecodable answer is a 2xx: for the spool that is delivery (a report whose
     ///   answer holds no readable id is removed and the answer logged, never posted again).
+    /// - A refusal of the client's own rate limit keeps the report: the report is fine and
+    ///   the server was not even asked; it only has to wait (a flush stops at it, like an
+    ///   open circuit). Not retried: the limiter has already waited as long as it may.
     /// - A whole-call timeout is not retried (its deadline has passed) and counts against
     ///   the breaker (a hung server trips it even without an attempt timeout).
     pub const fn verdict(self) -> Verdict {
@@ -197,9 +204,10 @@ impl Kind {
             Kind::Timeout(_) => v(Retry::No, Failure, Spool::Keep),
             Kind::RequestTimeout | Kind::TooManyRequests => v(Retry::Yes, Ignored, Spool::Keep),
             Kind::InternalServerError => v(Retry::IfRetryOn500, Failure, Spool::Keep),
-            Kind::OtherServerError | Kind::ProxyAuthenticationRequired | Kind::CircuitOpen => {
-                v(Retry::No, Ignored, Spool::Keep)
-            }
+            Kind::OtherServerError
+            | Kind::ProxyAuthenticationRequired
+            | Kind::CircuitOpen
+            | Kind::RateLimited => v(Retry::No, Ignored, Spool::Keep),
             Kind::Unauthorized
             | Kind::Forbidden
             | Kind::NotFound
@@ -247,6 +255,7 @@ impl Kind {
             Error::Timeout { phase, .. } => Kind::Timeout(*phase),
             Error::Decode { .. } => Kind::Decode,
             Error::CircuitOpen { .. } => Kind::CircuitOpen,
+            Error::RateLimited { .. } => Kind::RateLimited,
             Error::BodyTooLarge { .. } => Kind::BodyTooLarge,
             _ => Kind::Local,
         }
@@ -288,6 +297,7 @@ impl Kind {
             Kind::Unexpected => "HTTP 1xx, 3xx",
             Kind::Decode => "undecodable answer",
             Kind::CircuitOpen => "circuit open",
+            Kind::RateLimited => "client rate limit (not admitted)",
             Kind::BodyTooLarge => "answer body over the cap",
             Kind::Local => "local (input, config, encode, I/O, runtime)",
         }
@@ -499,6 +509,9 @@ mod tests {
         }]) => No, Ignored, Delivered;
         row_circuit_open: Kind::CircuitOpen, Sample::Errors(&[|| Error::CircuitOpen {
             retry_after: Duration::from_secs(5),
+        }]) => No, Ignored, Keep;
+        row_rate_limited: Kind::RateLimited, Sample::Errors(&[|| Error::RateLimited {
+            retry_after: Duration::from_secs(1),
         }]) => No, Ignored, Keep;
         row_body_too_large: Kind::BodyTooLarge,
             Sample::Errors(&[|| Error::BodyTooLarge { limit: 1 }]) => No, Ignored, HandBack;

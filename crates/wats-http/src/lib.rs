@@ -24,6 +24,25 @@
 //! let err = wats_http::Client::builder().base_url("https://wats.example.com").build();
 //! assert!(matches!(err, Err(wats_core::Error::InvalidConfig(_))));
 //! ```
+//!
+//! # Features
+//!
+//! - `otel` (off by default): when the caller's current `tracing` span carries an
+//!   OpenTelemetry context (a subscriber with `tracing-opentelemetry` 0.34's layer, on
+//!   `opentelemetry` 0.33), every attempt of a call sends it as W3C `traceparent` (and
+//!   `tracestate` when not empty) beside the correlation id, so a WATS call shows up in the
+//!   caller's distributed trace. The context is the caller's span's, taken when the call
+//!   starts, so retries send the same value. Without an OpenTelemetry context no header is
+//!   sent; without the feature nothing of it is compiled.
+//!
+//! ```
+//! # async fn demo(client: wats_http::Client) -> wats_core::Result<()> {
+//! // With `features = ["otel"]` and a tracing-opentelemetry layer installed, this call
+//! // sends the `check` span's trace id and span id in `traceparent`.
+//! use tracing::Instrument;
+//! let version = client.server_version().instrument(tracing::info_span!("check")).await?;
+//! # Ok(()) }
+//! ```
 
 mod api;
 #[doc(hidden)]
@@ -37,6 +56,8 @@ mod endpoint;
 pub mod failure;
 mod layers;
 mod metrics;
+#[cfg(feature = "otel")]
+mod otel;
 mod ratelimit;
 mod registry;
 mod retry;

@@ -186,6 +186,8 @@ where
 
     fn call(&mut self, mut call: Call) -> Self::Future {
         let id = CorrelationId::current_or_generate();
+        #[cfg(feature = "otel")] // the CALLER's span: before `wats.call` is entered
+        crate::otel::capture_into(&mut call.trace);
         let span = tracing::info_span!(
             "wats.call",
             correlation_id = id.as_str(),
@@ -376,6 +378,8 @@ where
             Some(v) => h.insert(self.shared.correlation_header.clone(), v),
             None => h.remove(&self.shared.correlation_header),
         };
+        #[cfg(feature = "otel")]
+        crate::otel::insert(&mut h, call.trace.as_ref());
         if call.body.is_some() {
             h.insert(
                 http::header::CONTENT_TYPE,

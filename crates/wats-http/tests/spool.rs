@@ -1,40 +1,15 @@
 //! `submit_or_spool`, flush and the background flusher against `wats-mock`.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+mod support;
+
 use std::time::{Duration, Instant};
 
-use wats_core::{Error, Report, Status, UutReportBuilder};
-use wats_http::{Client, DeadLetter, SpoolFailed, SubmitOutcome};
+use wats_breaker::ManualClock;
+use wats_core::{Error, Report};
+use wats_http::{Client, DeadLetter, RateLimit, SpoolFailed, SubmitOutcome};
 use wats_mock::{Fault, MockServer};
 
-const TOKEN: &str = "dXNlcjpwYXNz";
-const POST: &str = "/api/Report/WSJF";
-
-static DIRS: AtomicU64 = AtomicU64::new(0);
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "wats-http-spool-{name}-{}-{}",
-        std::process::id(),
-        DIRS.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// A client whose breaker stays out of the way: these tests are about the spool and
-/// simulate outages longer than the breaker's threshold (see
-/// `spooled_when_the_circuit_is_open` for the breaker path).
-fn client_for(url: &str, dir: &Path) -> Client {
-    Client::builder()
-        .base_url(url)
-        .token(TOKEN)
-        .spool_dir(dir)
-        .disable_circuit_breaker()
-        .build()
-        .unwrap()
-}
+use support::spool::{POST, TOKEN, client_for, id_of, report, spool_n_while_down, temp_dir};
 
 #[tokio::test]
 async fn spooled_when_the_circuit_is_open() {
@@ -74,35 +49,53 @@ async fn spooled_when_the_circuit_is_open() {
     assert_eq!(server.requests_total(), seen);
 }
 
-fn report(sn: &str) -> Report {
-    UutReportBuilder::new("PCBA-1001", sn, "B", 10)
-        .station("STATION-1", "Line 1", "Production")
-        .result(Status::Passed)
+/// A report the client's own rate limit refuses (fail fast) is kept, not handed back: it is
+/// spooled without a request, a flush while the limiter still refuses stops at it (again
+/// without a request), and a flush once the limiter admits again delivers it.
+#[tokio::test]
+async fn spooled_when_the_rate_limit_refuses_and_delivered_by_a_later_flush() {
+    let server = MockServer::start();
+    let dir = temp_dir("ratelimit");
+    let clock = ManualClock::new();
+    let c = Client::builder()
+        .base_url(server.url())
+        .token(TOKEN)
+        .spool_dir(&dir)
+        .rate_limit(
+            RateLimit::new(1, Duration::from_secs(60))
+                .fail_fast(true)
+                .clock(clock.clone()),
+        )
         .build()
-        .unwrap()
-}
-
-fn id_of(report: &Report) -> String {
-    report.id.as_str().unwrap().to_owned()
-}
-
-/// Spool `n` reports through a refused connection; returns their ids in order.
-async fn spool_while_down(server: &MockServer, c: &Client, prefix: &str, n: usize) -> Vec<String> {
-    server.refuse_connections();
-    // A fresh pool: refusing connections leaves established keep-alive ones open.
-    let c = c.with_new_pool();
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let out = c
-            .reports()
-            .submit_or_spool(&report(&format!("{prefix}-{i}")))
-            .await
-            .unwrap();
-        assert!(out.is_spooled(), "{out:?}");
-        ids.push(out.into_id());
-    }
-    server.accept_connections().unwrap();
-    ids
+        .unwrap();
+    let first = report("SN-RL-1");
+    assert_eq!(
+        c.reports().submit_or_spool(&first).await.unwrap(),
+        SubmitOutcome::Submitted(id_of(&first))
+    );
+    let seen = server.requests_total();
+    // The quota of the period is spent: the second report is spooled, nothing is sent.
+    let second = report("SN-RL-2");
+    let out = c.reports().submit_or_spool(&second).await.unwrap();
+    assert_eq!(out, SubmitOutcome::Spooled(id_of(&second)));
+    assert_eq!(server.requests_total() - seen, 0);
+    assert_eq!(c.spool().len().await.unwrap(), 1);
+    // A flush in the same period stops at it, sends nothing and keeps it.
+    let summary = c.spool().flush().await.unwrap();
+    assert!(
+        matches!(summary.stopped_by, Some(Error::RateLimited { .. })),
+        "{summary:?}"
+    );
+    assert_eq!(summary.remaining, Some(1));
+    assert_eq!(server.requests_total() - seen, 0);
+    // Next period: the flush delivers it, with one request.
+    clock.advance(Duration::from_secs(60));
+    let summary = c.spool().flush().await.unwrap();
+    assert_eq!(summary.delivered, vec![id_of(&second)]);
+    assert_eq!(summary.remaining, Some(0));
+    assert!(summary.stopped_by.is_none());
+    assert_eq!(server.requests_total() - seen, 1);
+    assert!(server.stored_report(&id_of(&second)).is_some());
 }
 
 #[tokio::test]
@@ -293,7 +286,7 @@ async fn flush_replays_in_spool_order_and_stops_at_the_first_failure() {
     let server = MockServer::start();
     let dir = temp_dir("order");
     let c = client_for(server.url(), &dir);
-    let ids = spool_while_down(&server, &c, "SN-ORDER", 6).await;
+    let ids = spool_n_while_down(&server, &c, "SN-ORDER", 6).await;
     let listed: Vec<String> = c
         .spool()
         .list()
@@ -434,7 +427,7 @@ async fn background_flusher_delivers_after_recovery() {
     let server = MockServer::start();
     let dir = temp_dir("flusher");
     let c = client_for(server.url(), &dir);
-    let ids = spool_while_down(&server, &c, "SN-BG", 4).await;
+    let ids = spool_n_while_down(&server, &c, "SN-BG", 4).await;
     server.refuse_connections();
     let flusher = c.spool().spawn_flusher(Duration::from_millis(20)).unwrap();
     // Let it fail a few times while the server is down.
@@ -459,7 +452,7 @@ async fn background_flusher_delivers_after_recovery() {
     flusher.stop().await;
 
     // A stopped flusher sends nothing more.
-    let later = spool_while_down(&server, &c, "SN-BG-LATE", 1).await;
+    let later = spool_n_while_down(&server, &c, "SN-BG-LATE", 1).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(c.spool().list().await.unwrap()[0].id(), later[0]);
     assert_eq!(server.requests_for(POST), 4);
@@ -474,7 +467,7 @@ async fn a_dropped_flusher_stops() {
     let server = MockServer::start();
     let dir = temp_dir("dropped");
     let c = client_for(server.url(), &dir);
-    let ids = spool_while_down(&server, &c, "SN-DROP", 1).await;
+    let ids = spool_n_while_down(&server, &c, "SN-DROP", 1).await;
     drop(c);
     assert_eq!(server.counters().open_connections(), 0);
 
@@ -523,7 +516,7 @@ fn two_flushers_never_send_the_same_report() {
         .unwrap();
     let ids = rt.block_on(async {
         let c = client_for(server.url(), &dir);
-        spool_while_down(&server, &c, "SN-TWO", N).await
+        spool_n_while_down(&server, &c, "SN-TWO", N).await
     });
     server.set_latency(Duration::from_millis(2));
     // Two flushers, each with its own client, spool handle and lock file handle.

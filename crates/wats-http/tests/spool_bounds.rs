@@ -1,48 +1,15 @@
 //! The spool's bounds: `flush` waits a bounded time for another flusher's lock, a full spool
 //! is a clear error that names the report, and a count that fails is an error, never zero.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+mod support;
+
 use std::time::Duration;
 
-use wats_core::{Error, Report, Status, UutReportBuilder};
-use wats_http::{Area, Client, Limits, SpoolError, SpoolFailed, SpoolOptions, SubmitOutcome};
+use wats_core::Error;
+use wats_http::{Area, Limits, SpoolError, SpoolFailed, SpoolOptions, SubmitOutcome};
 use wats_mock::{Fault, MockServer};
 
-const TOKEN: &str = "dXNlcjpwYXNz";
-const POST: &str = "/api/Report/WSJF";
-
-static DIRS: AtomicU64 = AtomicU64::new(0);
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "wats-http-spool-bounds-{name}-{}-{}",
-        std::process::id(),
-        DIRS.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn builder(url: &str, dir: &Path) -> wats_http::ClientBuilder {
-    Client::builder()
-        .base_url(url)
-        .token(TOKEN)
-        .spool_dir(dir)
-        .disable_circuit_breaker()
-}
-
-fn report(sn: &str) -> Report {
-    UutReportBuilder::new("PCBA-1001", sn, "B", 10)
-        .station("STATION-1", "Line 1", "Production")
-        .result(Status::Passed)
-        .build()
-        .unwrap()
-}
-
-fn id_of(report: &Report) -> String {
-    report.id.as_str().unwrap().to_owned()
-}
+use support::spool::{POST, builder, id_of, report, temp_dir};
 
 fn lock_timeout(err: &Error) -> (Duration, u32) {
     match SpoolError::find(err) {

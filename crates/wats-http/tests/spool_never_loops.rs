@@ -4,68 +4,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use wats_core::{Error, Report, Status, UutReportBuilder};
+use wats_core::{Error, Report};
 use wats_http::{Client, DeadLetter, SpooledBecause, SubmitOutcome};
 use wats_mock::{Fault, MockServer};
 
+use support::spool::{POST, bad_report, builder, id_of, report, spool_while_down, temp_dir};
 use support::{Reply, TestServer};
-
-const TOKEN: &str = "dXNlcjpwYXNz";
-const POST: &str = "/api/Report/WSJF";
-
-static DIRS: AtomicU64 = AtomicU64::new(0);
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "wats-http-spool-loops-{name}-{}-{}",
-        std::process::id(),
-        DIRS.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn builder(url: &str, dir: &Path) -> wats_http::ClientBuilder {
-    Client::builder()
-        .base_url(url)
-        .token(TOKEN)
-        .spool_dir(dir)
-        .disable_circuit_breaker()
-}
-
-fn report(sn: &str) -> Report {
-    UutReportBuilder::new("PCBA-1001", sn, "B", 10)
-        .station("STATION-1", "Line 1", "Production")
-        .result(Status::Passed)
-        .build()
-        .unwrap()
-}
-
-/// A report the mock refuses with 400 every time (no part number).
-fn bad_report(sn: &str) -> Report {
-    let mut r = report(sn);
-    r.pn.set(String::new());
-    r
-}
-
-fn id_of(report: &Report) -> String {
-    report.id.as_str().unwrap().to_owned()
-}
-
-/// Spool `reports` through a refused connection, in order.
-async fn spool_while_down(server: &MockServer, c: &Client, reports: &[&Report]) {
-    server.refuse_connections();
-    let c = c.with_new_pool();
-    for r in reports {
-        let out = c.reports().submit_or_spool(r).await.unwrap();
-        assert_eq!(out, SubmitOutcome::Spooled(id_of(r)));
-    }
-    server.accept_connections().unwrap();
-}
 
 async fn waiting(c: &Client) -> Vec<(String, u32)> {
     c.spool()
