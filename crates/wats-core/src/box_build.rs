@@ -211,6 +211,20 @@ impl BoxBuild {
             .collect()
     }
 
+    /// The child line of `part_number` (ASCII case ignored), if the template has one.
+    pub fn child(&self, part_number: &str) -> Option<&BoxBuildChild> {
+        self.children
+            .iter()
+            .find(|c| c.part_number.eq_ignore_ascii_case(part_number.trim()))
+    }
+
+    /// Whether a unit of `part_number` at `revision` fits the template: it has a line of
+    /// that part number whose mask accepts the revision (pyWATS' `validate_subunit`).
+    pub fn accepts(&self, part_number: &str, revision: &str) -> bool {
+        self.child(part_number)
+            .is_some_and(|c| c.accepts_revision(revision))
+    }
+
     /// Whether `unit` holds every child the template asks for.
     pub fn is_complete(&self, unit: &Unit) -> bool {
         self.missing(unit).is_empty()
@@ -233,5 +247,15 @@ mod tests {
         assert!(c(Some("1.%")).accepts_revision("1.20"));
         assert!(!c(Some("1.%")).accepts_revision("2.0"));
         assert!(c(Some("R_v*")).accepts_revision("R1v9"));
+        let t = BoxBuild {
+            part_number: "BOX".into(),
+            revision: "A".into(),
+            product_revision_id: None,
+            children: vec![c(Some("2.%"))],
+        };
+        assert!(t.accepts("x", "2.5"));
+        assert!(!t.accepts("X", "3.0"));
+        assert!(!t.accepts("Y", "2.0"));
+        assert_eq!(t.child(" x ").map(|c| c.quantity), Some(1));
     }
 }
