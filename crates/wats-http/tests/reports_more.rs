@@ -147,6 +147,17 @@ async fn wsxf_submitted_is_queried_and_fetched_back() {
         .unwrap();
     assert_eq!(&xml[..], WSXF.as_bytes());
 
+    // Submitted again as WSJF (same id): the report is replaced, and WSXF is written from it.
+    let mut again = UutReportBuilder::new("PCBA-XML", "SN-XML-2", "Rev1", 10)
+        .result(Status::Passed)
+        .build()
+        .unwrap();
+    again.id.set(id.clone());
+    c.reports().submit(&again).await.unwrap();
+    let xml = c.reports().get_wsxf(&id, WsxfOptions::new()).await.unwrap();
+    let text = std::str::from_utf8(&xml).unwrap();
+    assert!(text.contains(r#"Result="Passed" SN="SN-XML-2""#), "{text}");
+
     // A broken document is a 400 and stores nothing.
     let before = server.report_count();
     assert!(matches!(

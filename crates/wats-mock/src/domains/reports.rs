@@ -22,8 +22,10 @@ mod wsxf;
 /// This domain's state.
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    /// The XML of reports submitted as WSXF, by lower-case hyphenated id.
-    wsxf: Mutex<HashMap<String, Bytes>>,
+    /// The XML of reports submitted as WSXF and the WSJF stored for each, by lower-case
+    /// hyphenated id. The XML is answered only while the store still holds that WSJF (a
+    /// later WSJF submission of the same id replaces the report).
+    wsxf: Mutex<HashMap<String, (Bytes, Bytes)>>,
 }
 
 /// The store's key of a report id (a GUID in any case).
@@ -33,7 +35,9 @@ fn report_key(id: &str) -> Option<String> {
         .map(|u| u.hyphenated().to_string())
 }
 
-fn wsxf_store<'a>(req: &Req<'a>) -> std::sync::MutexGuard<'a, HashMap<String, Bytes>> {
+type Kept = HashMap<String, (Bytes, Bytes)>;
+
+fn wsxf_store<'a>(req: &Req<'a>) -> std::sync::MutexGuard<'a, Kept> {
     req.store
         .domains
         .reports
@@ -55,11 +59,11 @@ fn submit_wsxf(req: &Req<'_>) -> Reply {
         Err(e) => return Reply::bad_request(&format!("The WSXF report could not be read: {e}")),
     };
     let body = Bytes::from(serde_json::to_vec(&parsed.wsjf).unwrap_or_default());
-    match req.store.submit(body) {
+    match req.store.submit(body.clone()) {
         Ok((id, number)) => {
             let mut kept = wsxf_store(req);
             if parsed.has_id {
-                kept.insert(id.clone(), req.body.clone());
+                kept.insert(id.clone(), (req.body.clone(), body));
             } else {
                 kept.remove(&id);
             }
@@ -69,19 +73,22 @@ fn submit_wsxf(req: &Req<'_>) -> Reply {
     }
 }
 
-/// `GET /api/Report/Wsxf/{id}`: the XML a WSXF submission sent, else the stored WSJF report
-/// written as WSXF. The options (`includeAttachments`, ...) are accepted and not applied.
+/// `GET /api/Report/Wsxf/{id}`: the XML a WSXF submission sent (while that submission is
+/// the stored report), else the stored WSJF report written as WSXF. The options
+/// (`includeAttachments`, ...) are accepted and not applied.
 fn get_wsxf(req: &Req<'_>) -> Reply {
     let id = req.p(0);
     let Some(key) = report_key(id) else {
         return not_found(id);
     };
-    if let Some(xml) = wsxf_store(req).get(&key) {
-        return Reply::bytes(xml.clone(), "application/xml");
-    }
     let Some(raw) = req.store.report(&key) else {
         return not_found(id);
     };
+    if let Some((xml, wsjf)) = wsxf_store(req).get(&key) {
+        if *wsjf == raw {
+            return Reply::bytes(xml.clone(), "application/xml");
+        }
+    }
     match wsxf::to_wsxf(&raw) {
         Ok(xml) => Reply::bytes(xml, "application/xml"),
         Err(e) => Reply::error(
