@@ -6,8 +6,8 @@
 //! ```
 //!
 //! It creates a box-build product with two revisions and a child product, writes the box's
-//! BOM as WSBF XML and reads it back, adds a box-build relation (two power supplies of
-//! revision `1.x`), queries the products back, asks what a unit still lacks, finds the fail
+//! BOM as WSBF XML and reads it back, adds a box-build relation with the template editor
+//! (two power supplies of revision `1.x`), queries the products back, asks what a unit still lacks, finds the fail
 //! codes of repair operation 500, and submits a failed UUT and the UUR repairing it with one
 //! of those codes. It uses the blocking client.
 //!
@@ -21,8 +21,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use wats::blocking::Client;
 use wats::core::report::Failure;
 use wats::core::{
-    Bom, BomComponent, CompOp, NumericMeas, Product, ProductRevision, RevisionRelation, Status,
-    Step, Unit, UutReportBuilder,
+    Bom, BomComponent, BoxBuildChild, CompOp, NumericMeas, Product, ProductRevision, Status, Step,
+    Unit, UutReportBuilder,
 };
 use wats::http::{ProductQuery, ProductState};
 
@@ -100,17 +100,15 @@ fn run() -> wats::Result<()> {
     let back = client.products().bom(&box_pn, "A")?;
     println!("  BOM          {} components", back.components().len());
 
-    // 3. A box-build relation: two power supplies of revision 1.x per box.
-    let parent = client.products().revision(&box_pn, "A")?;
-    let child = client.products().revision(&psu_pn, "1.0")?;
-    let relation = RevisionRelation::new(
-        parent.product_revision_id.as_str().unwrap_or(""),
-        child.product_revision_id.as_str().unwrap_or(""),
-        2,
-        Some("1.%"),
-    );
-    client.products().internal().add_relation(&relation)?;
-    let template = client.products().internal().box_build(&box_pn, "A")?;
+    // 3. A box-build relation, through the template editor: two power supplies of revision
+    //    1.x per box. The editor checks the line (quantity, mask) and plans the relation
+    //    calls; `apply_box_build` sends them and reads the template back.
+    let internal = client.products().internal();
+    let mut edit = internal.box_build(&box_pn, "A")?.edit();
+    edit.add(BoxBuildChild::new(psu_pn.as_str(), "1.0", 2).with_revision_mask("1.%"))?;
+    let plan = edit.plan()?;
+    println!("  box build    plan: {} relation call(s)", plan.len());
+    let template = internal.apply_box_build(&plan)?;
     let unit: Unit = serde_json::from_value(serde_json::json!({
         "serialNumber": "BOX-0001", "partNumber": box_pn,
         "subUnits": [{"serialNumber": "PSU-0001", "partNumber": psu_pn, "revision": "1.0"}]

@@ -1,8 +1,14 @@
 //! A box-build template: which child products (and how many, of which revisions) an
-//! assembly needs, read from the product hierarchy, and which of them a unit still lacks.
+//! assembly needs, read from the product hierarchy, and which of them a unit still lacks;
+//! and its editor ([`BoxBuildEditor`]): add, update and remove child lines, validate them,
+//! and plan the relation calls that turn the server's template into the edited one.
 
 use crate::product_meta::ProductInfo;
 use crate::unit::Unit;
+
+#[path = "box_build_edit.rs"]
+mod edit;
+pub use edit::{BoxBuildEditor, BoxBuildError, BoxBuildPlan};
 
 /// One child line of a [`BoxBuild`]: a part number, how many, which revisions fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,9 +20,47 @@ pub struct BoxBuildChild {
     pub quantity: u32,
     /// The revisions that fit (`A,B`, `1.%`, `*`); `None` is any.
     pub revision_mask: Option<String>,
+    /// The child revision the relation links (`Revision` of the hierarchy row); a line
+    /// added with the editor needs one.
+    pub revision: Option<String>,
+    /// The line's item (position) number (`ItemNumber`), when known.
+    pub item_number: Option<String>,
+    /// The server's id of the line (`ProductRevisionRelationId`); `None` for a line not
+    /// saved yet.
+    pub relation_id: Option<String>,
+    /// The child revision's id (`ProductRevisionId`), when known.
+    pub product_revision_id: Option<String>,
 }
 
 impl BoxBuildChild {
+    /// A new child line: `quantity` units of `part_number`, linked through its revision
+    /// `revision`, any revision fitting (see [`with_revision_mask`](Self::with_revision_mask)).
+    pub fn new(part_number: impl Into<String>, revision: impl Into<String>, quantity: u32) -> Self {
+        BoxBuildChild {
+            part_number: part_number.into(),
+            quantity,
+            revision_mask: None,
+            revision: Some(revision.into()),
+            item_number: None,
+            relation_id: None,
+            product_revision_id: None,
+        }
+    }
+
+    /// Only the revisions `mask` accepts fit (`A,B`, `1.%`).
+    #[must_use]
+    pub fn with_revision_mask(mut self, mask: impl Into<String>) -> Self {
+        self.revision_mask = Some(mask.into());
+        self
+    }
+
+    /// The line's item (position) number.
+    #[must_use]
+    pub fn with_item_number(mut self, item_number: impl Into<String>) -> Self {
+        self.item_number = Some(item_number.into());
+        self
+    }
+
     /// Whether `revision` fits the mask: a comma-separated list of patterns where `%` and
     /// `*` match any run of characters and `_`/`?` one character (ASCII case ignored).
     pub fn accepts_revision(&self, revision: &str) -> bool {
@@ -84,6 +128,8 @@ pub struct BoxBuild {
     pub part_number: String,
     /// The assembly's revision.
     pub revision: String,
+    /// The assembly revision's id (`ProductRevisionId`), the parent of every relation.
+    pub product_revision_id: Option<String>,
     /// Its direct children.
     pub children: Vec<BoxBuildChild>,
 }
@@ -113,13 +159,29 @@ impl BoxBuild {
                     .and_then(|q| u32::try_from(*q).ok())
                     .unwrap_or(1),
                 revision_mask: r.revision_mask.as_str().map(str::to_owned),
+                revision: r.revision.as_str().map(str::to_owned),
+                item_number: r
+                    .extra
+                    .get("ItemNumber")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                relation_id: r.product_revision_relation_id.as_str().map(str::to_owned),
+                product_revision_id: r.product_revision_id.as_str().map(str::to_owned),
             })
             .collect();
         Some(BoxBuild {
             part_number: root.part_number.as_str().unwrap_or("").to_owned(),
             revision: root.revision.as_str().unwrap_or("").to_owned(),
+            product_revision_id: root_id.map(str::to_owned),
             children,
         })
+    }
+
+    /// An editor over this template: change its child lines, then
+    /// [`plan`](BoxBuildEditor::plan) the relation calls (or let
+    /// `products().internal().apply_box_build(..)` of wats-http send them).
+    pub fn edit(&self) -> BoxBuildEditor {
+        BoxBuildEditor::new(self)
     }
 
     /// The child lines `unit` does not fill yet: for each, the fitting sub-units attached
@@ -149,6 +211,20 @@ impl BoxBuild {
             .collect()
     }
 
+    /// The child line of `part_number` (ASCII case ignored), if the template has one.
+    pub fn child(&self, part_number: &str) -> Option<&BoxBuildChild> {
+        self.children
+            .iter()
+            .find(|c| c.part_number.eq_ignore_ascii_case(part_number.trim()))
+    }
+
+    /// Whether a unit of `part_number` at `revision` fits the template: it has a line of
+    /// that part number whose mask accepts the revision (pyWATS' `validate_subunit`).
+    pub fn accepts(&self, part_number: &str, revision: &str) -> bool {
+        self.child(part_number)
+            .is_some_and(|c| c.accepts_revision(revision))
+    }
+
     /// Whether `unit` holds every child the template asks for.
     pub fn is_complete(&self, unit: &Unit) -> bool {
         self.missing(unit).is_empty()
@@ -162,9 +238,8 @@ mod tests {
     #[test]
     fn masks() {
         let c = |m: Option<&str>| BoxBuildChild {
-            part_number: "X".into(),
-            quantity: 1,
             revision_mask: m.map(str::to_owned),
+            ..BoxBuildChild::new("X", "A", 1)
         };
         assert!(c(None).accepts_revision("anything"));
         assert!(c(Some("A, B")).accepts_revision("b"));
@@ -172,5 +247,15 @@ mod tests {
         assert!(c(Some("1.%")).accepts_revision("1.20"));
         assert!(!c(Some("1.%")).accepts_revision("2.0"));
         assert!(c(Some("R_v*")).accepts_revision("R1v9"));
+        let t = BoxBuild {
+            part_number: "BOX".into(),
+            revision: "A".into(),
+            product_revision_id: None,
+            children: vec![c(Some("2.%"))],
+        };
+        assert!(t.accepts("x", "2.5"));
+        assert!(!t.accepts("X", "3.0"));
+        assert!(!t.accepts("Y", "2.0"));
+        assert_eq!(t.child(" x ").map(|c| c.quantity), Some(1));
     }
 }

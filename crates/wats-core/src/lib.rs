@@ -126,7 +126,9 @@ pub use assembly::{
 pub use asset::{
     AlarmState, Asset, AssetLog, AssetLogType, AssetMessage, AssetState, AssetStatus, AssetType,
 };
-pub use box_build::{BoxBuild, BoxBuildChild, Missing};
+pub use box_build::{
+    BoxBuild, BoxBuildChild, BoxBuildEditor, BoxBuildError, BoxBuildPlan, Missing,
+};
 pub use builder::{UurReportBuilder, UutReportBuilder};
 /// The date-time crate the models and the analytics filter use (`WatsFilter::date_from`).
 pub use chrono;

@@ -40,6 +40,18 @@ impl Product {
             ..Default::default()
         }
     }
+
+    /// Whether the product is active (`state` 1), as pyWATS' `is_active` says; a product
+    /// without a `state` is not.
+    ///
+    /// ```
+    /// let p: wats_core::Product = serde_json::from_str(r#"{"partNumber":"P","state":1}"#).unwrap();
+    /// assert!(p.is_active());
+    /// assert!(!wats_core::Product::new("Q").is_active());
+    /// ```
+    pub fn is_active(&self) -> bool {
+        self.state.value() == Some(&1)
+    }
 }
 
 model! {

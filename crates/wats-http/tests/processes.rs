@@ -77,6 +77,8 @@ async fn ttl_refresh_and_invalidate() {
     assert!(c.processes().is_valid_test_operation(30).await.unwrap());
     assert!(!c.processes().is_valid_test_operation(500).await.unwrap());
     assert!(c.processes().is_valid_repair_operation(510).await.unwrap());
+    assert!(c.processes().is_valid_wip_operation(600).await.unwrap());
+    assert!(!c.processes().is_valid_wip_operation(510).await.unwrap());
     let repair: Vec<i64> = c
         .processes()
         .repair_operations()

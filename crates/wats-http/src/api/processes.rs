@@ -264,6 +264,17 @@ impl<'c, C: Caller> Processes<'c, C> {
                 .any(|p| p.code.value() == Some(&code) && is(p, |p| &p.is_repair_operation))
         })
     }
+
+    /// Whether `code` is a WIP operation of the cached list.
+    ///
+    /// # Errors
+    /// The errors of [`cached`](Self::cached).
+    pub fn is_valid_wip_operation(&self, code: i64) -> C::Ret<'c, bool> {
+        self.pick(move |l| {
+            l.iter()
+                .any(|p| p.code.value() == Some(&code) && is(p, |p| &p.is_wip_operation))
+        })
+    }
 }
 
 /// This domain's routes and query parameters outside the server's OpenAPI document.

@@ -5,8 +5,8 @@
 
 use wats_core::product::Setting;
 use wats_core::{
-    BomItem, BoxBuild, Error, Product, ProductCategory, ProductGroup, ProductInfo, Result,
-    RevisionRelation,
+    BomItem, BoxBuild, BoxBuildPlan, Error, Product, ProductCategory, ProductGroup, ProductInfo,
+    Result, RevisionRelation,
 };
 
 use crate::endpoint::macros::calls;
@@ -206,6 +206,75 @@ impl<'c, C: Caller> ProductsInternal<'c, C> {
                 message: format!("no product hierarchy for {pn} revision {rev}"),
                 correlation_id: None,
             })
+        })
+    }
+}
+
+impl<'c, C: Caller> ProductsInternal<'c, C> {
+    /// Send a box-build plan ([`BoxBuildEditor::plan`](wats_core::BoxBuildEditor::plan))
+    /// through the relation calls, one at a time and in order: every remove
+    /// ([`remove_relation`](Self::remove_relation)), then every update
+    /// ([`update_relation`](Self::update_relation)), then every add
+    /// ([`add_relation`](Self::add_relation); a line without its child revision id first
+    /// looks it up with `products().revision(part number, revision)`). Then the template is
+    /// read back ([`box_build`](Self::box_build)) and returned.
+    ///
+    /// An empty plan sends only the read-back. The calls are not a transaction: on an error
+    /// the calls before it stay done; read the template again and plan anew.
+    ///
+    /// # Errors
+    /// The first failing call's error (status, transport, timeout, decode);
+    /// [`Error::InvalidInput`] for a remove or update without a relation id (nothing of it
+    /// sent); [`Error::Decode`] when a looked-up child revision has no `productRevisionId`;
+    /// [`Error::NotFound`] when the read-back finds no hierarchy.
+    pub fn apply_box_build(&self, plan: &BoxBuildPlan) -> C::Ret<'c, BoxBuild> {
+        let plan = plan.clone();
+        self.caller.run(move |client| async move {
+            let internal = ProductsInternal::new(&client);
+            let no_id = |part: &str| Error::InvalidInput {
+                field: "box build".to_owned(),
+                message: format!("the line of {part} to change has no relation id"),
+            };
+            for line in &plan.removes {
+                let id = line
+                    .relation_id
+                    .as_deref()
+                    .ok_or_else(|| no_id(&line.part_number))?;
+                internal.remove_relation(id).await?;
+            }
+            for line in &plan.updates {
+                if line.relation_id.is_none() {
+                    return Err(no_id(&line.part_number));
+                }
+                internal
+                    .update_relation(&plan.update_relation(line))
+                    .await?;
+            }
+            for line in &plan.adds {
+                let child = match &line.product_revision_id {
+                    Some(id) => id.clone(),
+                    None => {
+                        let rev = line.revision.as_deref().unwrap_or("");
+                        let found = client.products().revision(&line.part_number, rev).await?;
+                        found
+                            .product_revision_id
+                            .as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| Error::Decode {
+                                target: "ProductRevision",
+                                path: ".productRevisionId".to_owned(),
+                                message: format!(
+                                    "revision {rev} of {} has no id",
+                                    line.part_number
+                                ),
+                            })?
+                    }
+                };
+                internal
+                    .add_relation(&plan.add_relation(line, &child))
+                    .await?;
+            }
+            internal.box_build(&plan.part_number, &plan.revision).await
         })
     }
 }

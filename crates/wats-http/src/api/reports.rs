@@ -212,29 +212,9 @@ pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[Exception {
              sends it on every header query",
 }];
 
-/// This domain's routes the mock leaves to `mockito` tests.
-pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[
-    LeftToMockito {
-        method: "GET",
-        template: "/api/Report/Attachments/{id}",
-        test: "wats-http/tests/reports_more.rs::attachments_zip_and_certificate_exact_requests",
-    },
-    LeftToMockito {
-        method: "GET",
-        template: "/api/Report/Certificate/{id}",
-        test: "wats-http/tests/reports_more.rs::attachments_zip_and_certificate_exact_requests",
-    },
-    LeftToMockito {
-        method: "GET",
-        template: "/api/Report/Wsxf/{id}",
-        test: "wats-http/tests/reports_more.rs::wsxf_get_and_submit_exact_requests",
-    },
-    LeftToMockito {
-        method: "POST",
-        template: "/api/Report/WSXF",
-        test: "wats-http/tests/reports_more.rs::wsxf_get_and_submit_exact_requests",
-    },
-];
+/// This domain's routes the mock leaves to `mockito` tests: none (the mock serves WSXF get
+/// and submit, the attachments zip and the certificate statefully).
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];
 
 /// The answer of `POST /api/Report/WSJF`: the id, logged inside the call's span (so the line
 /// carries its correlation id).

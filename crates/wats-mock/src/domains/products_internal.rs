@@ -80,7 +80,8 @@ pub(super) fn product_info(req: &Req<'_>) -> Reply {
         });
         rows.push(json!({"PartNumber": cpn, "Revision": crev, "ProductRevisionId": rel["ProductRevisionId"],
             "ParentProductRevisionId": rid, "ProductRevisionRelationId": rel["ProductRevisionRelationId"],
-            "Quantity": rel["Quantity"], "RevisionMask": rel["RevisionMask"], "Level": 1}));
+            "Quantity": rel["Quantity"], "RevisionMask": rel["RevisionMask"],
+            "ItemNumber": rel.get("ItemNumber"), "Level": 1}));
     }
     Reply::json(&Value::Array(rows))
 }

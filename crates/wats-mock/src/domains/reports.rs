@@ -1,15 +1,143 @@
 //! The `reports` domain's routes in the mock: one attachment of a stored report (by step id
-//! or attachment id / name, decoded from the WSJF's base64) and the header search by misc
-//! info. (Submit, get and the header query are built in.)
+//! or attachment id / name, decoded from the WSJF's base64), all of them as a zip, the
+//! certificate, the header search by misc info, and WSXF: submit (stored as WSJF too, so it
+//! shows in header queries) and get (the submitted XML, or a WSJF report written as WSXF).
+//! (WSJF submit, get and the header query are built in.)
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use base64::Engine;
+use bytes::Bytes;
+use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Reply, Req, Served};
 
+#[path = "reports_files.rs"]
+mod files;
+#[path = "reports_wsxf.rs"]
+mod wsxf;
+
 /// This domain's state.
 #[derive(Debug, Default)]
-pub(crate) struct State {}
+pub(crate) struct State {
+    /// The XML of reports submitted as WSXF and the WSJF stored for each, by lower-case
+    /// hyphenated id. The XML is answered only while the store still holds that WSJF (a
+    /// later WSJF submission of the same id replaces the report).
+    wsxf: Mutex<HashMap<String, (Bytes, Bytes)>>,
+}
+
+/// The store's key of a report id (a GUID in any case).
+fn report_key(id: &str) -> Option<String> {
+    uuid::Uuid::parse_str(id.trim())
+        .ok()
+        .map(|u| u.hyphenated().to_string())
+}
+
+type Kept = HashMap<String, (Bytes, Bytes)>;
+
+fn wsxf_store<'a>(req: &Req<'a>) -> std::sync::MutexGuard<'a, Kept> {
+    req.store
+        .domains
+        .reports
+        .wsxf
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn not_found(id: &str) -> Reply {
+    Reply::not_found(&format!("Report '{id}' was not found."))
+}
+
+/// `POST /api/Report/WSXF`: the XML read as WSJF and stored (validated as a WSJF submission
+/// is); the XML kept for `GET /api/Report/Wsxf/{id}` when it names its id. Answers as the
+/// WSJF submit does.
+fn submit_wsxf(req: &Req<'_>) -> Reply {
+    let parsed = match wsxf::to_wsjf(&req.body) {
+        Ok(p) => p,
+        Err(e) => return Reply::bad_request(&format!("The WSXF report could not be read: {e}")),
+    };
+    let body = Bytes::from(serde_json::to_vec(&parsed.wsjf).unwrap_or_default());
+    match req.store.submit(body.clone()) {
+        Ok((id, number)) => {
+            let mut kept = wsxf_store(req);
+            if parsed.has_id {
+                kept.insert(id.clone(), (req.body.clone(), body));
+            } else {
+                kept.remove(&id);
+            }
+            Reply::json(&json!({"ID": id, "uuid": id, "Report_ID": number}))
+        }
+        Err(rejected) => Reply::bad_request(&rejected.0),
+    }
+}
+
+/// `GET /api/Report/Wsxf/{id}`: the XML a WSXF submission sent (while that submission is
+/// the stored report), else the stored WSJF report written as WSXF. The options
+/// (`includeAttachments`, ...) are accepted and not applied.
+fn get_wsxf(req: &Req<'_>) -> Reply {
+    let id = req.p(0);
+    let Some(key) = report_key(id) else {
+        return not_found(id);
+    };
+    let Some(raw) = req.store.report(&key) else {
+        return not_found(id);
+    };
+    if let Some((xml, wsjf)) = wsxf_store(req).get(&key) {
+        if *wsjf == raw {
+            return Reply::bytes(xml.clone(), "application/xml");
+        }
+    }
+    match wsxf::to_wsxf(&raw) {
+        Ok(xml) => Reply::bytes(xml, "application/xml"),
+        Err(e) => Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("The report cannot be written as WSXF: {e}"),
+        ),
+    }
+}
+
+/// `GET /api/Report/Attachments/{id}`: every attachment of a stored report in one zip
+/// (an empty archive when it has none); 404 for an unknown report.
+fn attachments_zip(req: &Req<'_>) -> Reply {
+    let id = req.p(0);
+    let Some(raw) = req.store.report(id) else {
+        return not_found(id);
+    };
+    let report: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    match files::zip(&files::attachments(&report)) {
+        Ok(zip) => Reply::bytes(zip, "application/zip"),
+        Err(e) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    }
+}
+
+/// `GET /api/Report/Certificate/{id}`: a one-page PDF for a stored report; 404 otherwise.
+fn certificate(req: &Req<'_>) -> Reply {
+    let id = req.p(0);
+    let Some(raw) = req.store.report(id) else {
+        return not_found(id);
+    };
+    let report: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    let text = |k: &str| match report.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let lines = [
+        ("Report", report_key(id).unwrap_or_default()),
+        ("Serial number", text("sn")),
+        ("Part number", text("pn")),
+        ("Revision", text("rev")),
+        (
+            "Process",
+            format!("{} {}", text("processCode"), text("processName")),
+        ),
+        ("Result", text("result")),
+        ("Start", text("start")),
+    ];
+    Reply::bytes(files::certificate_pdf(&lines), "application/pdf")
+}
 
 /// A MIME type as a `'static` string (the reply's content type).
 fn content_type(mime: &str) -> &'static str {
@@ -143,6 +271,26 @@ fn by_misc_info(req: &Req<'_>) -> Reply {
 
 /// The routes this module serves.
 pub(crate) static ROUTES: &[Served] = &[
+    Served {
+        method: "POST",
+        template: "/api/Report/WSXF",
+        handler: submit_wsxf,
+    },
+    Served {
+        method: "GET",
+        template: "/api/Report/Wsxf/{id}",
+        handler: get_wsxf,
+    },
+    Served {
+        method: "GET",
+        template: "/api/Report/Attachments/{id}",
+        handler: attachments_zip,
+    },
+    Served {
+        method: "GET",
+        template: "/api/Report/Certificate/{id}",
+        handler: certificate,
+    },
     Served {
         method: "GET",
         template: "/api/Report/Attachment",
