@@ -25,6 +25,9 @@ pub(crate) struct Call {
     pub(crate) deadline: Option<tokio::time::Instant>,
     /// Set by [`CallService`](crate::stack::CallService); the same on every attempt.
     pub(crate) correlation_id: Option<CorrelationId>,
+    /// Skip the cache's lookup (the answer still refreshes it): set by
+    /// [`Client::fresh`](crate::Client::fresh).
+    pub(crate) fresh: bool,
 }
 
 impl Call {
@@ -46,6 +49,7 @@ impl Call {
             route,
             deadline: None,
             correlation_id: None,
+            fresh: false,
         }
     }
 }
