@@ -32,6 +32,7 @@
 //! - **Per call**: [`Client::fresh`](crate::Client::fresh) gives a cheap clone whose calls
 //!   skip the lookup (their answers still refresh the cache).
 //!
+//! The layer itself is in `cache_layer.rs` (this module knows nothing of the stack).
 //! Where it sits: below the metrics layer (hits and misses are counted as calls, with
 //! their own counters `wats_cache_hits_total` / `wats_cache_misses_total`), above the total
 //! deadline, coalescing, retry and the rate limit, so a hit costs no timer, no coalescer
@@ -39,21 +40,14 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::future::Future;
-use std::hash::{BuildHasher, Hash};
-use std::pin::Pin;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Response, StatusCode, Uri, Version};
-use tower::Service;
 use wats_core::{Error, Result};
-
-use crate::call::Call;
-use crate::shared::PoolShared;
 
 /// The routes [`CacheSettings::new`] caches: process and repair-operation lists, product
 /// lists and groups, levels and unit phases (answers that change rarely and are read often).
@@ -241,11 +235,11 @@ const FAMILIES: usize = 64;
 
 /// A cache key; see the module docs.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
-struct Key {
-    token: u64,
-    method: Method,
-    route: &'static str,
-    uri: Uri,
+pub(crate) struct Key {
+    pub(crate) token: u64,
+    pub(crate) method: Method,
+    pub(crate) route: &'static str,
+    pub(crate) uri: Uri,
 }
 
 impl Key {
@@ -306,18 +300,28 @@ impl fmt::Debug for Cache {
 }
 
 impl Cache {
-    fn generation(&self, family: usize) -> u64 {
+    /// The keyed hash of the client's token.
+    pub(crate) fn token(&self) -> u64 {
+        self.token
+    }
+
+    /// Whether answers of `route` are kept.
+    pub(crate) fn applies(&self, route: &str) -> bool {
+        self.routes.applies(route)
+    }
+
+    pub(crate) fn generation(&self, family: usize) -> u64 {
         self.generations[family % FAMILIES].load(Ordering::Acquire)
     }
 
     /// A fresh answer for `key`, if one is kept.
-    fn lookup(&self, key: &Key, family: usize) -> Option<Response<Bytes>> {
+    pub(crate) fn lookup(&self, key: &Key, family: usize) -> Option<Response<Bytes>> {
         let entry = self.map.get(key)?;
         let live = entry.generation == self.generation(family) && entry.at.elapsed() < self.ttl;
         live.then(|| entry.response())
     }
 
-    fn store(&self, key: Key, generation: u64, resp: &Response<Bytes>) {
+    pub(crate) fn store(&self, key: Key, generation: u64, resp: &Response<Bytes>) {
         let entry = Entry {
             status: resp.status(),
             version: resp.version(),
@@ -330,7 +334,7 @@ impl Cache {
     }
 
     /// Drop every entry of `family` (a write to it ended).
-    fn invalidate(&self, family: usize) {
+    pub(crate) fn invalidate(&self, family: usize) {
         self.generations[family % FAMILIES].fetch_add(1, Ordering::AcqRel);
     }
 
@@ -378,7 +382,7 @@ fn singular(segment: &str) -> &str {
 
 /// The resource family of a route template: a hash of its first segment after `/api/`
 /// (after `/api/internal/`), without case.
-fn family_of(route: &str) -> usize {
+pub(crate) fn family_of(route: &str) -> usize {
     let strip = |s: &'static str, r: &str| -> Option<usize> {
         r.get(..s.len())
             .filter(|p| p.eq_ignore_ascii_case(s))
@@ -401,143 +405,6 @@ fn family_of(route: &str) -> usize {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     (h % FAMILIES as u64) as usize
-}
-
-/// The cache layer (below metrics, above the total deadline). Without a cache it passes
-/// calls through.
-#[derive(Clone)]
-pub(crate) struct CacheService<S> {
-    pub(crate) inner: S,
-    pub(crate) shared: PoolShared,
-}
-
-impl<S> Service<Call> for CacheService<S>
-where
-    S: Service<Call, Response = Response<Bytes>, Error = Error>,
-{
-    type Response = Response<Bytes>;
-    type Error = Error;
-    type Future = CacheFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        self.inner.poll_ready(cx)
-    }
-
-    #[inline]
-    fn call(&mut self, mut call: Call) -> Self::Future {
-        let Some(cache) = &self.shared.layers.cache else {
-            return CacheFuture::Pass {
-                fut: self.inner.call(call),
-            };
-        };
-        if call.method == Method::HEAD {
-            return CacheFuture::Pass {
-                fut: self.inner.call(call),
-            };
-        }
-        let family = family_of(call.route);
-        if call.method != Method::GET || call.body.is_some() {
-            // Also when it starts: a write cancelled half-way may have reached the server.
-            cache.invalidate(family);
-            return CacheFuture::Write {
-                fut: self.inner.call(call),
-                family,
-                shared: self.shared.clone(),
-            };
-        }
-        if !cache.routes.applies(call.route) {
-            return CacheFuture::Pass {
-                fut: self.inner.call(call),
-            };
-        }
-        let generation = cache.generation(family);
-        let key = Key {
-            token: cache.token,
-            method: Method::GET,
-            route: call.route,
-            // Moved, not copied: a hit needs no copy of the URI.
-            uri: std::mem::take(&mut call.uri),
-        };
-        if !call.fresh {
-            if let Some(resp) = cache.lookup(&key, family) {
-                crate::metrics::cache_hit(&self.shared, call.route);
-                return CacheFuture::Hit { resp: Some(resp) };
-            }
-        }
-        crate::metrics::cache_miss(&self.shared, call.route);
-        call.uri = key.uri.clone();
-        CacheFuture::Fill {
-            fut: self.inner.call(call),
-            fill: Some(Fill {
-                key,
-                generation,
-                shared: self.shared.clone(),
-            }),
-        }
-    }
-}
-
-/// What a miss stores when its answer comes.
-pub(crate) struct Fill {
-    key: Key,
-    generation: u64,
-    shared: PoolShared,
-}
-
-pin_project_lite::pin_project! {
-    /// Future of [`CacheService`].
-    #[project = CacheProj]
-    pub(crate) enum CacheFuture<F> {
-        /// Not cached (no cache, a route not cached, a HEAD).
-        Pass { #[pin] fut: F },
-        /// Answered from the cache.
-        Hit { resp: Option<Response<Bytes>> },
-        /// A miss: a 2xx answer is stored.
-        Fill { #[pin] fut: F, fill: Option<Fill> },
-        /// A write: its family is invalidated when it ends.
-        Write { #[pin] fut: F, family: usize, shared: PoolShared },
-    }
-}
-
-impl<F> Future for CacheFuture<F>
-where
-    F: Future<Output = Result<Response<Bytes>>>,
-{
-    type Output = Result<Response<Bytes>>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            CacheProj::Pass { fut } => fut.poll(cx),
-            CacheProj::Hit { resp } => Poll::Ready(resp.take().ok_or_else(|| Error::Transport {
-                message: "a cached answer was polled after it completed".to_owned(),
-                connect: false,
-                source: None,
-            })),
-            CacheProj::Fill { fut, fill } => {
-                let result = ready!(fut.poll(cx));
-                if let (Ok(resp), Some(fill)) = (&result, fill.take()) {
-                    if resp.status().is_success() {
-                        if let Some(cache) = &fill.shared.layers.cache {
-                            cache.store(fill.key, fill.generation, resp);
-                        }
-                    }
-                }
-                Poll::Ready(result)
-            }
-            CacheProj::Write {
-                fut,
-                family,
-                shared,
-            } => {
-                let result = ready!(fut.poll(cx));
-                if let Some(cache) = &shared.layers.cache {
-                    cache.invalidate(*family);
-                }
-                Poll::Ready(result)
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub mod bench_hooks;
 mod breaker;
 mod builder;
 mod cache;
+mod cache_layer;
 mod call;
 mod client;
 mod coalesce;

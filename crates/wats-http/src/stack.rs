@@ -29,7 +29,7 @@ use tracing::Span;
 use wats_core::{CorrelationId, Error, Result, TimeoutPhase};
 
 use crate::breaker::BreakerService;
-use crate::cache::CacheService;
+use crate::cache_layer::CacheService;
 pub(crate) use crate::call::{Answer, Call};
 use crate::coalesce::CoalesceService;
 use crate::failure::error_message;
