@@ -4,13 +4,13 @@
 //! cargo bench --bench layers
 //! ```
 //!
-//! - `layers_off/bare`: one call through the stack above the breaker (total deadline and
-//!   retry) over a service that answers at once: the stack without any opt-in layer.
+//! - `layers_off/bare`: one call over a service that answers at once.
 //! - `layers_off/opt_in_switch`: the same call as a client with every opt-in layer off
-//!   makes it (through the switch that picks the stack without them). The difference
-//!   over four layers is the cost of one layer turned off (issue 21: at most 5 ns).
-//! - `layers_off/built_in_all_off`: the stack with the four opt-in layers built in and
-//!   all off (what the off ones cost a client that turned another one on).
+//!   makes it: through the switch that picks the stack without them. The difference over
+//!   four layers is the cost of one layer turned off (issue 21: at most 5 ns).
+//! - `layers_off/built_in_all_off`: through the four opt-in layers built in and all off
+//!   (what each cost before the switch, and what the off ones cost a client that turned
+//!   another one on).
 //! - `cache/whole_stack_bare`: one call through the whole stack (call layer, span,
 //!   correlation id, deadline, retry) without opt-in layers over the instant service;
 //!   `cache/hit`: a cache hit through a real client's whole stack (at most 1 us).

@@ -1,10 +1,10 @@
-//! Hooks for `benches/layers.rs` (not a public API): the limiter's admission, one call
-//! through the stack above the breaker with the opt-in layers absent, switched off or
-//! built in but off, over a service that answers at once, and a cache hit through a
-//! client's whole stack.
+//! Hooks for `benches/layers.rs` (not a public API): the limiter's admission; one call
+//! over a service that answers at once, bare, through the opt-in switch, or through the
+//! four opt-in layers built in but off; a cache hit through a client's whole stack, and
+//! the whole stack without opt-in layers over the instant service.
 //!
-//! The stacks here hold a total deadline, whose timer needs a tokio runtime: call them
-//! inside `Runtime::enter`.
+//! The whole stack holds a total deadline, whose timer needs a tokio runtime: call
+//! [`Layers::whole_bare`] inside `Runtime::enter`.
 
 use std::future::Future;
 use std::pin::pin;
@@ -12,14 +12,19 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use http::{Method, Response, Uri};
-use tower::{Service, ServiceExt};
+use tower::Service;
 use wats_core::{Error, Result};
 
+use crate::cache_layer::CacheService;
 use crate::call::Call;
 use crate::client::Client;
+use crate::coalesce::CoalesceService;
+use crate::layers::OptIn;
+use crate::metrics::MetricsService;
 use crate::ratelimit::RateLimit;
+use crate::ratelimit::RateLimitService;
 use crate::shared::PoolShared;
-use crate::stack::{call_layer, opt_in, plain, with_layers};
+use crate::stack::{call_layer, plain};
 
 /// A client's rate limiter on its own.
 pub struct Limiter(crate::ratelimit::Limiter);
@@ -61,53 +66,82 @@ const ROUTE: &str = "/api/App/Processes";
 pub struct Layers {
     shared: PoolShared,
     client: Client,
+    /// The call the hooks make (cloned per call: reference-count increments).
+    call: Call,
 }
 
 impl Layers {
     /// For the layers of `client`.
     pub fn new(client: &Client) -> Self {
+        let uri = client.shared().base.uri(ROUTE, "");
         Layers {
             shared: client.pool_shared().clone(),
             client: client.clone(),
+            call: Call::new(
+                Method::GET,
+                ROUTE,
+                uri.unwrap_or_else(|_| Uri::from_static("http://127.0.0.1/api/App/Processes")),
+                None,
+                None,
+                true,
+            ),
         }
     }
 
-    fn call(&self) -> Call {
-        let uri = self.client.shared().base.uri(ROUTE, "");
-        Call::new(
-            Method::GET,
-            ROUTE,
-            uri.unwrap_or_else(|_| Uri::from_static("http://127.0.0.1/api/App/Processes")),
-            None,
-            None,
-            true,
-        )
-    }
-
-    fn run<S>(&self, svc: S) -> bool
+    /// One call through `svc`: made ready, called, polled once.
+    fn run<S>(&self, mut svc: S) -> bool
     where
         S: Service<Call, Error = Error>,
     {
         let mut cx = Context::from_waker(Waker::noop());
-        let fut = pin!(svc.oneshot(self.call()));
+        if !matches!(svc.poll_ready(&mut cx), Poll::Ready(Ok(()))) {
+            return false;
+        }
+        let fut = pin!(svc.call(self.call.clone()));
         matches!(fut.poll(&mut cx), Poll::Ready(Ok(_)))
     }
 
-    /// Deadline and retry over the stand-in: the stack without any opt-in layer.
+    /// One call over the stand-in without any opt-in layer.
     pub fn bare(&self) -> bool {
-        self.run(plain(Ready, &self.shared))
+        self.run(Ready)
     }
 
     /// The same through the opt-in switch, as this client's settings have it (with every
-    /// opt-in layer off: the switch's cost over [`bare`](Self::bare)).
+    /// opt-in layer off: the switch's cost over [`bare`](Self::bare)). As in the client's
+    /// stack, the switch picks the stand-in alone or the four opt-in layers over it.
     pub fn opt_in(&self) -> bool {
-        self.run(opt_in(Ready, &self.shared))
+        let svc = if self.shared.layers.any() {
+            OptIn::Full(self.four_layers())
+        } else {
+            OptIn::Plain(Ready)
+        };
+        self.run(svc)
     }
 
-    /// The stack with the four opt-in layers built in, each as this client's settings have
-    /// it (with all off: what they cost when another opt-in layer is on).
+    /// The four opt-in layers over the stand-in, each as this client's settings have it
+    /// (with all off: what they cost when another opt-in layer is on, and what each cost
+    /// before the switch).
     pub fn with_layers(&self) -> bool {
-        self.run(with_layers(Ready, &self.shared))
+        self.run(self.four_layers())
+    }
+
+    fn four_layers(
+        &self,
+    ) -> MetricsService<CacheService<CoalesceService<RateLimitService<Ready>>>> {
+        let shared = || self.shared.clone();
+        MetricsService {
+            inner: CacheService {
+                inner: CoalesceService {
+                    inner: RateLimitService {
+                        inner: Ready,
+                        shared: shared(),
+                    },
+                    shared: shared(),
+                },
+                shared: shared(),
+            },
+            shared: shared(),
+        }
     }
 
     /// The whole stack, call layer included, without any opt-in layer, over the stand-in.
@@ -121,7 +155,7 @@ impl Layers {
         let Some(cache) = &self.shared.layers.cache else {
             return false;
         };
-        let call = self.call();
+        let call = self.call.clone();
         let mut resp = Response::new(Bytes::from_static(b"[]"));
         resp.headers_mut().insert(
             http::header::CONTENT_TYPE,

@@ -21,14 +21,18 @@
 //! - **Invalidation**: a write the client makes (any method but GET and HEAD) drops,
 //!   when it ends, every entry of the same *resource family*: the first path segment
 //!   after `/api/` (after `/api/internal/` for internal routes), compared without case,
-//!   a plural and its singular alike (`Products` and `Product`).
+//!   a plural and its singular alike (`Products` and `Product`); under `/api/App/`, which
+//!   gathers reads of many resources (its POSTs are analytics queries), the segment after
+//!   `App` (`/api/App/Processes` is the `Process` family, with `/api/internal/Process/..`).
 //!   A write to `/api/Product/{partNumber}` drops the cached `/api/Product/Query` and
 //!   `/api/Product/Groups` answers. A write ends the family's generation when it starts
 //!   and again when it ends, whatever its outcome (a write that failed or was cancelled
 //!   may have changed the server anyway); an answer
 //!   fetched while a write of its family was in flight is not served after it. Families
 //!   share 64 generation counters by hash: a collision only drops more, never less.
-//!   [`Client::clear_cache`](crate::Client::clear_cache) drops everything.
+//!   [`Client::clear_cache`](crate::Client::clear_cache) drops everything: use it (or
+//!   `fresh`) after a change the rule does not see (another client's write, a write to
+//!   `/api/Product/ProductGroup` seen through `/api/App/ProductGroups`).
 //! - **Per call**: [`Client::fresh`](crate::Client::fresh) gives a cheap clone whose calls
 //!   skip the lookup (their answers still refresh the cache).
 //!
@@ -217,7 +221,9 @@ impl CacheSettings {
                 u32::try_from(size).unwrap_or(u32::MAX)
             })
             .time_to_live(self.ttl)
-            .build();
+            // foldhash, not SipHash: the key (URI, route) is hashed on every lookup, and
+            // it is built by the client from declared routes (seeded per process anyway).
+            .build_with_hasher(foldhash::fast::RandomState::default());
         // A keyed hash: the token's identity, not the token (a fresh key per client).
         let token = std::collections::hash_map::RandomState::new().hash_one(token);
         Ok(Cache {
@@ -283,7 +289,7 @@ impl Entry {
 
 /// The cache of one client (in [`Shared`](crate::shared::Shared)).
 pub(crate) struct Cache {
-    map: moka::sync::Cache<Key, Arc<Entry>>,
+    map: moka::sync::Cache<Key, Arc<Entry>, foldhash::fast::RandomState>,
     ttl: Duration,
     routes: Routes,
     token: u64,
@@ -395,8 +401,13 @@ pub(crate) fn family_of(route: &str) -> usize {
             rest = &rest[n..];
         }
     }
-    let segment = rest.trim_start_matches('/');
-    let segment = segment.split(['/', '?']).next().unwrap_or_default();
+    let mut segments = rest.trim_start_matches('/').split(['/', '?']);
+    let mut segment = segments.next().unwrap_or_default();
+    if segment.eq_ignore_ascii_case("App") {
+        // `/api/App/` gathers reads of many resources (its POSTs are queries): the
+        // resource is the next segment.
+        segment = segments.next().unwrap_or(segment);
+    }
     let segment = singular(segment);
     // FNV-1a over the lower-cased bytes.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -435,5 +446,13 @@ mod tests {
             family_of("/api/internal/Process/GetProcesses")
         );
         assert_eq!(family_of("/api/Units"), family_of("/api/unit"));
+        assert_eq!(
+            family_of("/api/App/Processes"),
+            family_of("/api/internal/Process/GetProcesses")
+        );
+        assert_ne!(
+            family_of("/api/App/DynamicYield"),
+            family_of("/api/App/Processes")
+        );
     }
 }

@@ -96,7 +96,9 @@ where
     fn call(&mut self, call: Call) -> Self::Future {
         match self {
             OptIn::Plain(s) => OptInFuture::Plain { fut: s.call(call) },
-            OptIn::Full(s) => OptInFuture::Full { fut: s.call(call) },
+            OptIn::Full(s) => OptInFuture::Full {
+                fut: Box::pin(s.call(call)),
+            },
         }
     }
 }
@@ -107,8 +109,10 @@ pin_project_lite::pin_project! {
     pub(crate) enum OptInFuture<A, B> {
         /// Through the plain stack.
         Plain { #[pin] fut: A },
-        /// Through the stack with the opt-in layers.
-        Full { #[pin] fut: B },
+        /// Through the stack with the opt-in layers (boxed: its future is much larger
+        /// than the plain one, and inline it would make every call of a client without
+        /// opt-in layers move the larger future).
+        Full { fut: Pin<Box<B>> },
     }
 }
 
@@ -123,7 +127,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             OptInProj::Plain { fut } => fut.poll(cx),
-            OptInProj::Full { fut } => fut.poll(cx),
+            OptInProj::Full { fut } => fut.as_mut().poll(cx),
         }
     }
 }
