@@ -11,6 +11,9 @@
 //! - `layers_off/built_in_all_off`: through the four opt-in layers built in and all off
 //!   (what each cost before the switch, and what the off ones cost a client that turned
 //!   another one on).
+//! - `layers_off/whole_stack_bare` and `whole_stack_switch`: the client's stack shape (call
+//!   layer, span, correlation id, total deadline, retry) over the instant service, without
+//!   and with the switch (every opt-in layer off): the cost in the real stack's types.
 //! - `cache/whole_stack_bare`: one call through the whole stack (call layer, span,
 //!   correlation id, deadline, retry) without opt-in layers over the instant service;
 //!   `cache/hit`: a cache hit through a real client's whole stack (at most 1 us).
@@ -57,11 +60,18 @@ fn layers_off(c: &mut Criterion) {
     let client = builder().build().unwrap();
     let layers = Layers::new(&client);
     assert!(layers.bare() && layers.opt_in() && layers.with_layers());
+    assert!(layers.whole_bare() && layers.whole_switch());
     let mut g = c.benchmark_group("layers_off");
     g.bench_function("bare", |b| b.iter(|| black_box(layers.bare())));
     g.bench_function("opt_in_switch", |b| b.iter(|| black_box(layers.opt_in())));
     g.bench_function("built_in_all_off", |b| {
         b.iter(|| black_box(layers.with_layers()));
+    });
+    g.bench_function("whole_stack_bare", |b| {
+        b.iter(|| black_box(layers.whole_bare()));
+    });
+    g.bench_function("whole_stack_switch", |b| {
+        b.iter(|| black_box(layers.whole_switch()));
     });
     g.finish();
 }

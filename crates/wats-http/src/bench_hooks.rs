@@ -24,7 +24,7 @@ use crate::metrics::MetricsService;
 use crate::ratelimit::RateLimit;
 use crate::ratelimit::RateLimitService;
 use crate::shared::PoolShared;
-use crate::stack::{call_layer, plain};
+use crate::stack::{CallService, Plain, WithLayers, call_layer, opt_in, plain};
 
 /// A client's rate limiter on its own.
 pub struct Limiter(crate::ratelimit::Limiter);
@@ -68,14 +68,36 @@ pub struct Layers {
     client: Client,
     /// The call the hooks make (cloned per call: reference-count increments).
     call: Call,
+    /// The switch as the client's settings have it, built once (as a client's stack is,
+    /// per pool) and cloned per call (as `oneshot` clones the stack).
+    switch: OptIn<Ready, FourLayers>,
+    /// The four opt-in layers over the stand-in, built once, cloned per call.
+    four: FourLayers,
+    /// The whole stack's shape over the stand-in (call layer, then deadline and retry),
+    /// without the switch and through it.
+    whole_plain: CallService<Plain<Ready>>,
+    whole_switch: CallService<OptIn<Plain<Ready>, WithLayers<Ready>>>,
 }
+
+type FourLayers = MetricsService<CacheService<CoalesceService<RateLimitService<Ready>>>>;
 
 impl Layers {
     /// For the layers of `client`.
     pub fn new(client: &Client) -> Self {
         let uri = client.shared().base.uri(ROUTE, "");
+        let shared = client.pool_shared();
+        let four = four_layers(shared);
+        let switch = if shared.layers.any() {
+            OptIn::Full(four.clone())
+        } else {
+            OptIn::Plain(Ready)
+        };
         Layers {
-            shared: client.pool_shared().clone(),
+            switch,
+            four,
+            whole_plain: call_layer(plain(Ready, shared), shared),
+            whole_switch: call_layer(opt_in(Ready, shared), shared),
+            shared: shared.clone(),
             client: client.clone(),
             call: Call::new(
                 Method::GET,
@@ -108,45 +130,27 @@ impl Layers {
 
     /// The same through the opt-in switch, as this client's settings have it (with every
     /// opt-in layer off: the switch's cost over [`bare`](Self::bare)). As in the client's
-    /// stack, the switch picks the stand-in alone or the four opt-in layers over it.
+    /// stack, the switch holds the stand-in alone or the four opt-in layers over it.
     pub fn opt_in(&self) -> bool {
-        let svc = if self.shared.layers.any() {
-            OptIn::Full(self.four_layers())
-        } else {
-            OptIn::Plain(Ready)
-        };
-        self.run(svc)
+        self.run(self.switch.clone())
     }
 
     /// The four opt-in layers over the stand-in, each as this client's settings have it
     /// (with all off: what they cost when another opt-in layer is on, and what each cost
     /// before the switch).
     pub fn with_layers(&self) -> bool {
-        self.run(self.four_layers())
+        self.run(self.four.clone())
     }
 
-    fn four_layers(
-        &self,
-    ) -> MetricsService<CacheService<CoalesceService<RateLimitService<Ready>>>> {
-        let shared = || self.shared.clone();
-        MetricsService {
-            inner: CacheService {
-                inner: CoalesceService {
-                    inner: RateLimitService {
-                        inner: Ready,
-                        shared: shared(),
-                    },
-                    shared: shared(),
-                },
-                shared: shared(),
-            },
-            shared: shared(),
-        }
-    }
-
-    /// The whole stack, call layer included, without any opt-in layer, over the stand-in.
+    /// The whole stack's shape, call layer included, without any opt-in layer, over the
+    /// stand-in (built once, cloned per call).
     pub fn whole_bare(&self) -> bool {
-        self.run(call_layer(plain(Ready, &self.shared), &self.shared))
+        self.run(self.whole_plain.clone())
+    }
+
+    /// The same as a client with every opt-in layer off has it: through the switch.
+    pub fn whole_switch(&self) -> bool {
+        self.run(self.whole_switch.clone())
     }
 
     /// Keep an answer (`[]`) for the hooks' call in the client's cache; `false` without a
@@ -168,5 +172,21 @@ impl Layers {
     /// One call through the client's own stack (its pool is never reached on a hit).
     pub fn through_client(&self) -> bool {
         self.run(self.client.stack())
+    }
+}
+
+fn four_layers(shared: &PoolShared) -> FourLayers {
+    MetricsService {
+        inner: CacheService {
+            inner: CoalesceService {
+                inner: RateLimitService {
+                    inner: Ready,
+                    shared: shared.clone(),
+                },
+                shared: shared.clone(),
+            },
+            shared: shared.clone(),
+        },
+        shared: shared.clone(),
     }
 }
