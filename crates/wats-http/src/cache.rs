@@ -392,7 +392,7 @@ pub(crate) fn family_of(route: &str) -> usize {
     let strip = |s: &'static str, r: &str| -> Option<usize> {
         r.get(..s.len())
             .filter(|p| p.eq_ignore_ascii_case(s))
-            .map(|p| p.len())
+            .map(str::len)
     };
     let mut rest = route;
     if let Some(n) = strip("/api/", rest) {

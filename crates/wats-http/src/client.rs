@@ -108,7 +108,11 @@ impl Client {
     /// The number of answers in this client's cache (after its pending evictions);
     /// `None` without a cache.
     pub fn cached_entries(&self) -> Option<u64> {
-        self.shared().layers.cache.as_ref().map(|c| c.entry_count())
+        self.shared()
+            .layers
+            .cache
+            .as_ref()
+            .map(crate::cache::Cache::entry_count)
     }
 
     /// The normalised base URL (no trailing `/` or `/api`).
