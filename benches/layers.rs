@@ -1,21 +1,29 @@
-//! Cost of the opt-in layers of issue 21 (rate limit, GET coalescing, metrics).
+//! Cost of the opt-in layers of issue 21 (rate limit, GET coalescing, metrics, cache).
 //!
 //! ```text
 //! cargo bench --bench layers
 //! ```
 //!
-//! - `layers_off/bare` and `layers_off/three_layers`: one call through the metrics,
-//!   coalescing and rate-limit layers, all turned off, over a service that answers at
-//!   once, against the same call without them. The difference over three is the cost of
-//!   one layer turned off (issue 21: at most 5 ns).
+//! - `layers_off/bare`: one call over a service that answers at once.
+//! - `layers_off/opt_in_switch`: the same call as a client with every opt-in layer off
+//!   makes it: through the switch that picks the stack without them. The difference over
+//!   four layers is the cost of one layer turned off (issue 21: at most 5 ns).
+//! - `layers_off/built_in_all_off`: through the four opt-in layers built in and all off
+//!   (what each cost before the switch, and what the off ones cost a client that turned
+//!   another one on).
+//! - `layers_off/whole_stack_bare` and `whole_stack_switch`: the client's stack shape (call
+//!   layer, span, correlation id, total deadline, retry) over the instant service, without
+//!   and with the switch (every opt-in layer off): the cost in the real stack's types.
+//! - `cache/whole_stack_bare`: one call through the whole stack (call layer, span,
+//!   correlation id, deadline, retry) without opt-in layers over the instant service;
+//!   `cache/hit`: a cache hit through a real client's whole stack (at most 1 us).
 //! - `limiter/uncontended`: one admission of the client's GCRA limiter (at most 50 ns).
 //! - `limiter/uncontended_manual_clock`: the same on a manual clock (the GCRA step alone);
-//!   `limiter/clock_*`: the clock reads an admission is made of (on a VM without a fast
-//!   `clock_gettime`, most of the admission).
-//! - `limiter/16_threads`: 16 threads admitting at once; the time of one iteration is
-//!   the wall time for 16 admissions in parallel (one per thread), so the per-call cost
-//!   each thread sees is the time reported (at most 200 ns), and the time divided by 16
-//!   is the throughput cost.
+//!   `limiter/clock_*`: the clock reads an admission is made of.
+//! - `limiter/16_threads_per_call`: 16 threads each making N admissions on one shared
+//!   limiter (on this machine's cores); the time reported is wall time / N, the cost of a
+//!   call as each thread sees it (at most 200 ns). `limiter/16_threads_throughput` is
+//!   wall time / (16 N), the limiter's cost per admission over all threads.
 
 use std::hint::black_box;
 use std::sync::{Arc, Barrier};
@@ -24,14 +32,19 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use wats::Client;
 use wats::breaker::ManualClock;
-use wats::http::RateLimit;
 use wats::http::bench_hooks::{Layers, Limiter};
+use wats::http::{CacheSettings, RateLimit};
 
-fn client() -> Client {
+fn builder() -> wats::http::ClientBuilder {
     Client::builder()
         .base_url("http://127.0.0.1:9")
         .token("dXNlcjpwYXNz")
         .station(wats::Station::new("bench").unwrap())
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap()
 }
@@ -42,14 +55,64 @@ fn open_limiter() -> Limiter {
 }
 
 fn layers_off(c: &mut Criterion) {
-    let client = client();
+    let rt = runtime();
+    let _enter = rt.enter();
+    let client = builder().build().unwrap();
     let layers = Layers::new(&client);
+    assert!(layers.bare() && layers.opt_in() && layers.with_layers());
+    assert!(layers.whole_bare() && layers.whole_switch());
     let mut g = c.benchmark_group("layers_off");
     g.bench_function("bare", |b| b.iter(|| black_box(layers.bare())));
-    g.bench_function("three_layers", |b| {
-        b.iter(|| black_box(layers.through_layers()));
+    g.bench_function("opt_in_switch", |b| b.iter(|| black_box(layers.opt_in())));
+    g.bench_function("built_in_all_off", |b| {
+        b.iter(|| black_box(layers.with_layers()));
+    });
+    g.bench_function("whole_stack_bare", |b| {
+        b.iter(|| black_box(layers.whole_bare()));
+    });
+    g.bench_function("whole_stack_switch", |b| {
+        b.iter(|| black_box(layers.whole_switch()));
     });
     g.finish();
+}
+
+fn cache(c: &mut Criterion) {
+    let rt = runtime();
+    let _enter = rt.enter();
+    let plain = Layers::new(&builder().build().unwrap());
+    let cached = builder().cache(CacheSettings::new()).build().unwrap();
+    let hit = Layers::new(&cached);
+    assert!(hit.prime() && hit.through_client() && plain.whole_bare());
+    let mut g = c.benchmark_group("cache");
+    g.bench_function("whole_stack_bare", |b| {
+        b.iter(|| black_box(plain.whole_bare()));
+    });
+    g.bench_function("hit", |b| b.iter(|| black_box(hit.through_client())));
+    g.finish();
+}
+
+/// 16 threads, each making `iters` admissions on `limiter` once all have started; the
+/// wall time from the start to the last thread's end.
+fn sixteen_threads(limiter: &Arc<Limiter>, iters: u64) -> Duration {
+    let start = Arc::new(Barrier::new(17));
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let l = Arc::clone(limiter);
+            let s = Arc::clone(&start);
+            std::thread::spawn(move || {
+                s.wait();
+                for _ in 0..iters {
+                    black_box(l.admit());
+                }
+            })
+        })
+        .collect();
+    start.wait();
+    let t0 = Instant::now();
+    for t in threads {
+        t.join().unwrap();
+    }
+    t0.elapsed()
 }
 
 fn limiter(c: &mut Criterion) {
@@ -73,31 +136,16 @@ fn limiter(c: &mut Criterion) {
         b.iter(|| black_box(origin.elapsed()));
     });
     let shared = Arc::new(open_limiter());
-    g.bench_function("16_threads", |b| {
-        b.iter_custom(|iters| {
-            let start = Arc::new(Barrier::new(17));
-            let threads: Vec<_> = (0..16)
-                .map(|_| {
-                    let l = Arc::clone(&shared);
-                    let s = Arc::clone(&start);
-                    std::thread::spawn(move || {
-                        s.wait();
-                        for _ in 0..iters {
-                            black_box(l.admit());
-                        }
-                    })
-                })
-                .collect();
-            start.wait();
-            let t0 = Instant::now();
-            for t in threads {
-                t.join().unwrap();
-            }
-            t0.elapsed()
-        });
+    // Per call as each thread sees it: wall / N.
+    g.bench_function("16_threads_per_call", |b| {
+        b.iter_custom(|iters| sixteen_threads(&shared, iters));
+    });
+    // Throughput: wall / (16 N).
+    g.bench_function("16_threads_throughput", |b| {
+        b.iter_custom(|iters| sixteen_threads(&shared, iters) / 16);
     });
     g.finish();
 }
 
-criterion_group!(benches, layers_off, limiter);
+criterion_group!(benches, layers_off, cache, limiter);
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Metrics: a few calls against the embedded server with the client's metrics on, the
 //! metrics served in Prometheus format on a loopback port (`metrics-exporter-prometheus`,
-//! its HTTP listener only), scraped once, printed, and the program exits.
+//! its HTTP listener only), scraped once, printed, and the program exits. The process
+//! list is cached, so the scrape shows a cache hit too.
 //!
 //! ```text
 //! cargo run --example metrics
@@ -16,7 +17,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusBuilder;
-use wats::http::RateLimit;
+use wats::http::{CacheSettings, RateLimit};
 use wats::{Client, Station};
 use wats_mock::MockServer;
 
@@ -39,6 +40,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .metrics(true)
         .coalesce_gets(true)
         .rate_limit(RateLimit::new(100, Duration::from_secs(1)))
+        .cache(CacheSettings::new())
         .build()?;
     for _ in 0..3 {
         client.server_version().await?;
@@ -46,14 +48,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let (a, b) = tokio::join!(client.products().list(), client.products().list());
     a?;
     b?;
+    // The process list is cached: the second call is a hit (no request).
+    client.processes().list().await?;
     client.processes().list().await?;
     let missing = client.products().get_opt("NoSuchPart").await?;
     assert!(missing.is_none());
 
     let scrape = tokio::task::spawn_blocking(move || scrape(addr)).await??;
     println!("{scrape}");
-    if !scrape.contains("wats_requests_total") {
-        return Err("the scrape has no wats_requests_total".into());
+    for name in ["wats_requests_total", "wats_cache_hits_total"] {
+        if !scrape.contains(name) {
+            return Err(format!("the scrape has no {name}").into());
+        }
     }
     Ok(())
 }

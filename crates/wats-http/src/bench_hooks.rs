@@ -1,5 +1,10 @@
-//! Hooks for `benches/layers.rs` (not a public API): the limiter's admission and one
-//! call through the three opt-in layers, turned off, over a service that answers at once.
+//! Hooks for `benches/layers.rs` (not a public API): the limiter's admission; one call
+//! over a service that answers at once, bare, through the opt-in switch, or through the
+//! four opt-in layers built in but off; a cache hit through a client's whole stack, and
+//! the whole stack without opt-in layers over the instant service.
+//!
+//! The whole stack holds a total deadline, whose timer needs a tokio runtime: call
+//! [`Layers::whole_bare`] inside `Runtime::enter`.
 
 use std::future::Future;
 use std::pin::pin;
@@ -10,12 +15,16 @@ use http::{Method, Response, Uri};
 use tower::Service;
 use wats_core::{Error, Result};
 
+use crate::cache_layer::CacheService;
 use crate::call::Call;
 use crate::client::Client;
 use crate::coalesce::CoalesceService;
+use crate::layers::OptIn;
 use crate::metrics::MetricsService;
-use crate::ratelimit::{RateLimit, RateLimitService};
+use crate::ratelimit::RateLimit;
+use crate::ratelimit::RateLimitService;
 use crate::shared::PoolShared;
+use crate::stack::{CallService, Plain, WithLayers, call_layer, opt_in, plain};
 
 /// A client's rate limiter on its own.
 pub struct Limiter(crate::ratelimit::Limiter);
@@ -32,7 +41,7 @@ impl Limiter {
     }
 }
 
-/// The innermost stand-in: answers 200 at once.
+/// The innermost stand-in for the breaker and everything below it: answers 200 at once.
 #[derive(Clone)]
 struct Ready;
 
@@ -50,61 +59,134 @@ impl Service<Call> for Ready {
     }
 }
 
-/// One call through metrics, coalescing and rate limit (as the client's settings
-/// have them), or through none of them.
+/// The route and URI the hooks call.
+const ROUTE: &str = "/api/App/Processes";
+
+/// One call through the stack above the breaker, in the ways a client can have it.
 pub struct Layers {
     shared: PoolShared,
+    client: Client,
+    /// The call the hooks make (cloned per call: reference-count increments).
+    call: Call,
+    /// The switch as the client's settings have it, built once (as a client's stack is,
+    /// per pool) and cloned per call (as `oneshot` clones the stack).
+    switch: OptIn<Ready, FourLayers>,
+    /// The four opt-in layers over the stand-in, built once, cloned per call.
+    four: FourLayers,
+    /// The whole stack's shape over the stand-in (call layer, then deadline and retry),
+    /// without the switch and through it.
+    whole_plain: CallService<Plain<Ready>>,
+    whole_switch: CallService<OptIn<Plain<Ready>, WithLayers<Ready>>>,
 }
+
+type FourLayers = MetricsService<CacheService<CoalesceService<RateLimitService<Ready>>>>;
 
 impl Layers {
     /// For the layers of `client`.
     pub fn new(client: &Client) -> Self {
+        let uri = client.shared().base.uri(ROUTE, "");
+        let shared = client.pool_shared();
+        let four = four_layers(shared);
+        let switch = if shared.layers.any() {
+            OptIn::Full(four.clone())
+        } else {
+            OptIn::Plain(Ready)
+        };
         Layers {
-            shared: client.pool_shared().clone(),
+            switch,
+            four,
+            whole_plain: call_layer(plain(Ready, shared), shared),
+            whole_switch: call_layer(opt_in(Ready, shared), shared),
+            shared: shared.clone(),
+            client: client.clone(),
+            call: Call::new(
+                Method::GET,
+                ROUTE,
+                uri.unwrap_or_else(|_| Uri::from_static("http://127.0.0.1/api/App/Processes")),
+                None,
+                None,
+                true,
+            ),
         }
     }
 
-    fn call() -> Call {
-        Call::new(
-            Method::GET,
-            "/api/App/Version",
-            Uri::from_static("http://127.0.0.1/api/App/Version"),
-            None,
-            None,
-            true,
-        )
-    }
-
-    fn run<S>(mut svc: S) -> bool
+    /// One call through `svc`: made ready, called, polled once.
+    fn run<S>(&self, mut svc: S) -> bool
     where
-        S: Service<Call, Response = Response<Bytes>, Error = Error>,
+        S: Service<Call, Error = Error>,
     {
         let mut cx = Context::from_waker(Waker::noop());
-        let fut = pin!(svc.call(Self::call()));
+        if !matches!(svc.poll_ready(&mut cx), Poll::Ready(Ok(()))) {
+            return false;
+        }
+        let fut = pin!(svc.call(self.call.clone()));
         matches!(fut.poll(&mut cx), Poll::Ready(Ok(_)))
     }
 
-    /// One call through the three layers.
-    pub fn through_layers(&self) -> bool {
-        let limit = RateLimitService {
-            inner: Ready,
-            shared: self.shared.clone(),
-        };
-        let coalesce = CoalesceService {
-            inner: limit,
-            shared: self.shared.clone(),
-        };
-        Self::run(MetricsService {
-            inner: coalesce,
-            shared: self.shared.clone(),
-        })
+    /// One call over the stand-in without any opt-in layer.
+    pub fn bare(&self) -> bool {
+        self.run(Ready)
     }
 
-    /// The same call without them (the handles cloned the same way).
-    pub fn bare(&self) -> bool {
-        let _a = self.shared.clone();
-        let _b = self.shared.clone();
-        let _c = self.shared.clone();
-        Self::run(Ready)
+    /// The same through the opt-in switch, as this client's settings have it (with every
+    /// opt-in layer off: the switch's cost over [`bare`](Self::bare)). As in the client's
+    /// stack, the switch holds the stand-in alone or the four opt-in layers over it.
+    pub fn opt_in(&self) -> bool {
+        self.run(self.switch.clone())
+    }
+
+    /// The four opt-in layers over the stand-in, each as this client's settings have it
+    /// (with all off: what they cost when another opt-in layer is on, and what each cost
+    /// before the switch).
+    pub fn with_layers(&self) -> bool {
+        self.run(self.four.clone())
+    }
+
+    /// The whole stack's shape, call layer included, without any opt-in layer, over the
+    /// stand-in (built once, cloned per call).
+    pub fn whole_bare(&self) -> bool {
+        self.run(self.whole_plain.clone())
+    }
+
+    /// The same as a client with every opt-in layer off has it: through the switch.
+    pub fn whole_switch(&self) -> bool {
+        self.run(self.whole_switch.clone())
+    }
+
+    /// Keep an answer (`[]`) for the hooks' call in the client's cache; `false` without a
+    /// cache.
+    pub fn prime(&self) -> bool {
+        let Some(cache) = &self.shared.layers.cache else {
+            return false;
+        };
+        let call = self.call.clone();
+        let mut resp = Response::new(Bytes::from_static(b"[]"));
+        resp.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        cache.prime(ROUTE, call.uri, &resp);
+        true
+    }
+
+    /// One call through the client's own stack (its pool is never reached on a hit).
+    pub fn through_client(&self) -> bool {
+        self.run(self.client.stack())
+    }
+}
+
+fn four_layers(shared: &PoolShared) -> FourLayers {
+    MetricsService {
+        inner: CacheService {
+            inner: CoalesceService {
+                inner: RateLimitService {
+                    inner: Ready,
+                    shared: shared.clone(),
+                },
+                shared: shared.clone(),
+            },
+            shared: shared.clone(),
+        },
+        shared: shared.clone(),
     }
 }

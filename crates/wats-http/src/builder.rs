@@ -14,6 +14,7 @@ use wats_breaker::CircuitBreaker;
 use wats_station::{Detector, Station};
 
 use crate::breaker::{BreakerConfig, CircuitBreakerSettings};
+use crate::cache::CacheSettings;
 use crate::client::Client;
 use crate::layers::LayerSettings;
 use crate::ratelimit::RateLimit;
@@ -433,7 +434,7 @@ impl ClientBuilder {
             breaker,
             station,
             process_cache: Default::default(),
-            layers: self.layers.build()?,
+            layers: self.layers.build(token)?,
         };
         Ok(Client::from_shared(&Arc::new(shared)))
     }
@@ -547,6 +548,17 @@ impl ClientBuilder {
     /// default; see `docs/ARCHITECTURE.md` for the names.
     pub fn metrics(mut self, on: bool) -> Self {
         self.layers.metrics = on;
+        self
+    }
+
+    /// A client-side cache of GET answers ([`CacheSettings`]: which routes, time to live,
+    /// bounds), shared by every clone, pool sibling and thread of this client; keyed by
+    /// the token's identity, the route and the full URI; never keeps an error or a
+    /// non-2xx answer; a write the client makes drops the cached answers of its resource
+    /// family. [`Client::fresh`] skips it for chosen calls, [`Client::clear_cache`]
+    /// empties it. Off by default.
+    pub fn cache(mut self, settings: CacheSettings) -> Self {
+        self.layers.cache = Some(settings);
         self
     }
 }

@@ -28,6 +28,9 @@ pub(crate) struct Call {
     /// The caller's W3C trace context, captured by the call layer; the same on every attempt.
     #[cfg(feature = "otel")]
     pub(crate) trace: Option<crate::otel::TraceHeaders>,
+    /// Skip the cache's lookup (the answer still refreshes it): set by
+    /// [`Client::fresh`](crate::Client::fresh).
+    pub(crate) fresh: bool,
 }
 
 impl Call {
@@ -51,6 +54,7 @@ impl Call {
             correlation_id: None,
             #[cfg(feature = "otel")]
             trace: None,
+            fresh: false,
         }
     }
 }

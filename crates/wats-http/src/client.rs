@@ -34,6 +34,8 @@ use crate::stack::{Stack, build_stack};
 pub struct Client {
     /// One allocation per pool: cloning a client bumps this pool's count only.
     pool: Arc<Pool>,
+    /// Calls skip the cache's lookup ([`Client::fresh`]).
+    fresh: bool,
 }
 
 /// One connection pool's stack and its handle on the shared state.
@@ -60,6 +62,7 @@ impl Client {
         let stack = build_stack(&shared);
         Client {
             pool: Arc::new(Pool { shared, stack }),
+            fresh: false,
         }
     }
 
@@ -71,7 +74,45 @@ impl Client {
     /// pool must not outlive or be shared across runtimes. The blocking client
     /// calls this once per OS thread (each thread runs its own runtime).
     pub fn with_new_pool(&self) -> Client {
-        Client::from_shared(self.pool.shared.arc())
+        Client {
+            fresh: self.fresh,
+            ..Client::from_shared(self.pool.shared.arc())
+        }
+    }
+
+    /// A clone whose calls skip the cache's lookup and go to the server (their answers
+    /// still refresh the cache): `client.fresh().processes().list()` reads the current
+    /// list once, while other calls keep using the cache. A reference-count increment;
+    /// without a cache ([`ClientBuilder::cache`](crate::ClientBuilder::cache)) it changes
+    /// nothing.
+    pub fn fresh(&self) -> Client {
+        Client {
+            pool: Arc::clone(&self.pool),
+            fresh: true,
+        }
+    }
+
+    /// Whether this client's calls skip the cache's lookup ([`fresh`](Self::fresh)).
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// Drop every cached answer of this client (its clones, pool siblings and threads
+    /// share the cache); answers in flight are not kept either. Nothing without a cache.
+    pub fn clear_cache(&self) {
+        if let Some(cache) = &self.shared().layers.cache {
+            cache.clear();
+        }
+    }
+
+    /// The number of answers in this client's cache (after its pending evictions);
+    /// `None` without a cache.
+    pub fn cached_entries(&self) -> Option<u64> {
+        self.shared()
+            .layers
+            .cache
+            .as_ref()
+            .map(crate::cache::Cache::entry_count)
     }
 
     /// The normalised base URL (no trailing `/` or `/api`).

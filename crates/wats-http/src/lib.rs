@@ -49,6 +49,8 @@ mod api;
 pub mod bench_hooks;
 mod breaker;
 mod builder;
+mod cache;
+mod cache_layer;
 mod call;
 mod client;
 mod coalesce;
@@ -89,6 +91,10 @@ pub use breaker::{
 pub use builder::{
     BASE_URL_ENV, ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
+};
+pub use cache::{
+    CacheSettings, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL,
+    DEFAULT_CACHED_ROUTES,
 };
 pub use client::Client;
 pub use endpoint::{Caller, NotFound, Pending, Prepared, Route};

@@ -10,6 +10,8 @@
 //! | `wats_breaker_state_changes_total` | counter | `to` (`closed`, `open`, `half_open`) |
 //! | `wats_breaker_rejections_total` | counter | `route` |
 //! | `wats_coalesced_total` | counter | `route` (calls served by another call's request) |
+//! | `wats_cache_hits_total` | counter | `route` (answered from the cache) |
+//! | `wats_cache_misses_total` | counter | `route` (a cached route sent to the server) |
 //! | `wats_rate_limit_waits_total` | counter | `route` (an attempt waited for the limiter) |
 //! | `wats_rate_limit_rejections_total` | counter | `route` (failed fast, or the wait passed the deadline) |
 //!
@@ -59,6 +61,20 @@ fn state_name(code: u8) -> &'static str {
 pub(crate) fn coalesced(shared: &PoolShared, route: &'static str) {
     if shared.layers.metrics.is_some() {
         metrics::counter!("wats_coalesced_total", "route" => route).increment(1);
+    }
+}
+
+/// A call was answered from the cache.
+pub(crate) fn cache_hit(shared: &PoolShared, route: &'static str) {
+    if shared.layers.metrics.is_some() {
+        metrics::counter!("wats_cache_hits_total", "route" => route).increment(1);
+    }
+}
+
+/// A call of a cached route went to the server (not kept, expired, or `fresh`).
+pub(crate) fn cache_miss(shared: &PoolShared, route: &'static str) {
+    if shared.layers.metrics.is_some() {
+        metrics::counter!("wats_cache_misses_total", "route" => route).increment(1);
     }
 }
 

@@ -29,9 +29,11 @@ use tracing::Span;
 use wats_core::{CorrelationId, Error, Result, TimeoutPhase};
 
 use crate::breaker::BreakerService;
+use crate::cache_layer::CacheService;
 pub(crate) use crate::call::{Answer, Call};
 use crate::coalesce::CoalesceService;
 use crate::failure::error_message;
+use crate::layers::OptIn;
 use crate::metrics::MetricsService;
 use crate::ratelimit::RateLimitService;
 use crate::retry::RetryPolicy;
@@ -40,33 +42,46 @@ use crate::shared::{PoolShared, Shared};
 type Pooled = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// The complete stack type; see [`build_stack`] for the order.
-pub(crate) type Stack =
-    CallService<MetricsService<TimeoutService<CoalesceService<Retry<RetryPolicy, Attempt>>>>>;
+pub(crate) type Stack = CallService<OptIn<Plain<Attempt>, WithLayers<Attempt>>>;
 
-/// The stack below retry (one attempt): rate limit, breaker, attempt timeout, headers,
-/// body.
-pub(crate) type Attempt =
-    RateLimitService<BreakerService<TimeoutService<HeaderService<CollectService>>>>;
+/// The stack below retry and the rate limit (one attempt): breaker, attempt timeout,
+/// headers, body.
+pub(crate) type Attempt = BreakerService<TimeoutService<HeaderService<CollectService>>>;
 
-/// Build the service stack over a NEW connection pool. Layer order, outermost first:
+/// Below the call layer when no opt-in layer is on: total deadline and retry.
+pub(crate) type Plain<A> = TimeoutService<Retry<RetryPolicy, A>>;
+
+/// Below the call layer when some opt-in layer is on: metrics, cache, total deadline,
+/// coalescing, retry, rate limit.
+pub(crate) type WithLayers<A> = MetricsService<
+    CacheService<TimeoutService<CoalesceService<Retry<RetryPolicy, RateLimitService<A>>>>>,
+>;
+
+/// Build the service stack over a NEW connection pool. Layer order, outermost first
+/// (the opt-in layers, marked, are in the stack only when one of them is on: see
+/// [`OptIn`]):
 ///
 /// 1. [`CallService`]: `wats.call` span and correlation id (same id on every attempt),
 ///    non-2xx answers become errors carrying that id.
-/// 2. [`MetricsService`] (opt-in): requests by route, method and status class, latency.
-/// 3. [`TimeoutService`] (phase [`TimeoutPhase::Call`]): the total deadline, backoff sleeps
+/// 2. [`MetricsService`] (opt-in): requests by route, method and status class, latency,
+///    cache hits and misses.
+/// 3. [`CacheService`] (opt-in): answers of chosen GET routes kept for a TTL; a hit
+///    answers here (no deadline timer, no coalescer, no limiter token, no network), and
+///    is still counted by the metrics above; writes invalidate their resource family.
+/// 4. [`TimeoutService`] (phase [`TimeoutPhase::Call`]): the total deadline, backoff sleeps
 ///    and rate-limit waits included.
-/// 4. [`CoalesceService`] (opt-in): identical GETs in flight share one request.
-/// 5. [`Retry`] with [`RetryPolicy`]: idempotent methods, budget, backoff, `Retry-After`.
-/// 6. [`RateLimitService`] (opt-in): the client's GCRA limiter admits every attempt
+/// 5. [`CoalesceService`] (opt-in): identical GETs in flight share one request.
+/// 6. [`Retry`] with [`RetryPolicy`]: idempotent methods, budget, backoff, `Retry-After`.
+/// 7. [`RateLimitService`] (opt-in): the client's GCRA limiter admits every attempt
 ///    before the breaker and the network.
-/// 7. [`BreakerService`]: the client's one circuit breaker (shared through
+/// 8. [`BreakerService`]: the client's one circuit breaker (shared through
 ///    `Shared`), between retry and the attempt timeout, so that every attempt (and
 ///    every attempt timeout) is recorded and an open breaker rejects an attempt with
 ///    `Error::CircuitOpen` before the network is touched (not retried).
-/// 8. [`TimeoutService`] (phase [`TimeoutPhase::Attempt`]): optional per-attempt timeout.
-/// 9. [`HeaderService`]: builds the `http::Request`: authorization (sensitive), accept,
-///    user agent, correlation id, content type.
-/// 10. [`CollectService`]: gzip decompression, capped body read, over the pooled
+/// 9. [`TimeoutService`] (phase [`TimeoutPhase::Attempt`]): optional per-attempt timeout.
+/// 10. [`HeaderService`]: builds the `http::Request`: authorization (sensitive), accept,
+///     user agent, correlation id, content type.
+/// 11. [`CollectService`]: gzip decompression, capped body read, over the pooled
 ///     hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
 pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
     let shared: &Shared = pool;
@@ -85,35 +100,69 @@ pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
         after: shared.attempt_timeout,
         phase: TimeoutPhase::Attempt,
     };
-    // Circuit breaker (item 4 above): inside retry, outside the attempt timeout.
+    // Circuit breaker (item 8 above): inside retry, outside the attempt timeout.
     let breaker = BreakerService {
         inner: attempt,
         shared: pool.clone(),
     };
-    // Rate limit (item 6 above): every attempt, before the breaker and the network.
-    let limit = RateLimitService {
-        inner: breaker,
+    call_layer(opt_in(breaker, pool), pool)
+}
+
+/// The call layer over `inner`.
+pub(crate) fn call_layer<S>(inner: S, pool: &PoolShared) -> CallService<S> {
+    CallService {
+        inner,
         shared: pool.clone(),
-    };
-    let retry = Retry::new(
+    }
+}
+
+/// Items 2 to 7 of [`build_stack`] over `attempt` (the breaker and below): the plain
+/// stack when no opt-in layer is on, else the one with every opt-in layer.
+pub(crate) fn opt_in<A>(attempt: A, pool: &PoolShared) -> OptIn<Plain<A>, WithLayers<A>> {
+    if pool.layers.any() {
+        OptIn::Full(with_layers(attempt, pool))
+    } else {
+        OptIn::Plain(plain(attempt, pool))
+    }
+}
+
+fn retry<S>(inner: S, shared: &Shared) -> Retry<RetryPolicy, S> {
+    Retry::new(
         RetryPolicy::new(shared.retry.clone(), shared.budget.clone()),
-        limit,
-    );
-    let coalesce = CoalesceService {
-        inner: retry,
-        shared: pool.clone(),
-    };
-    let deadline = TimeoutService {
-        inner: coalesce,
+        inner,
+    )
+}
+
+fn deadline<S>(inner: S, shared: &Shared) -> TimeoutService<S> {
+    TimeoutService {
+        inner,
         after: Some(shared.timeout),
         phase: TimeoutPhase::Call,
-    };
-    let metrics = MetricsService {
-        inner: deadline,
+    }
+}
+
+/// Items 4 and 6 of [`build_stack`]: total deadline and retry.
+pub(crate) fn plain<A>(attempt: A, pool: &PoolShared) -> Plain<A> {
+    deadline(retry(attempt, pool), pool)
+}
+
+/// Items 2 to 7 of [`build_stack`], each opt-in layer as its settings say.
+pub(crate) fn with_layers<A>(attempt: A, pool: &PoolShared) -> WithLayers<A> {
+    // Rate limit (item 7 above): every attempt, before the breaker and the network.
+    let limit = RateLimitService {
+        inner: attempt,
         shared: pool.clone(),
     };
-    CallService {
-        inner: metrics,
+    let coalesce = CoalesceService {
+        inner: retry(limit, pool),
+        shared: pool.clone(),
+    };
+    let cache = CacheService {
+        inner: deadline(coalesce, pool),
+        shared: pool.clone(),
+    };
+    MetricsService {
+        inner: cache,
         shared: pool.clone(),
     }
 }

@@ -27,6 +27,8 @@ pub const DEFAULT_MAX_BLOCKING_THREADS: usize = 2;
 pub struct Client {
     exec: Executor<wats_http::Client>,
     template: wats_http::Client,
+    /// Calls skip the cache's lookup ([`Client::fresh`]).
+    fresh: bool,
 }
 
 impl fmt::Debug for Client {
@@ -214,7 +216,11 @@ impl Client {
             max_blocking_threads,
             Box::new(move || make_from.with_new_pool()),
         )?;
-        Ok(Client { exec, template })
+        Ok(Client {
+            exec,
+            template,
+            fresh: false,
+        })
     }
 
     /// The normalised base URL.
@@ -263,6 +269,9 @@ impl wats_http::Caller for Client {
     }
 
     fn call<T: Send + 'static>(&self, prepared: wats_http::Prepared<T>) -> Result<T> {
+        if self.fresh {
+            return self.exec.run(move |c| c.fresh().execute(prepared));
+        }
         self.exec.run(move |c| c.execute(prepared))
     }
 
@@ -276,6 +285,9 @@ impl wats_http::Caller for Client {
         Fut: Future<Output = Result<T>> + Send + 'static,
         T: Send + 'static,
     {
+        if self.fresh {
+            return self.exec.run(move |c| job(c.fresh()));
+        }
         self.exec.run(job)
     }
 }
@@ -288,5 +300,61 @@ impl ClientBuilder {
         spool_dir(dir: impl Into<std::path::PathBuf>);
         /// Make `reports().submit` spool a report WATS cannot take now and return its id.
         spool_by_default(enabled: bool);
+        /// When a flush gives up on a report the server keeps refusing; see
+        /// [`wats_http::ClientBuilder::spool_dead_letter`].
+        spool_dead_letter(policy: wats_http::DeadLetter);
+        /// How long a flush waits for the spool's lock; see
+        /// [`wats_http::ClientBuilder::spool_lock_timeout`].
+        spool_lock_timeout(timeout: Duration);
+        /// The spool folders' limits; see [`wats_http::ClientBuilder::spool_options`].
+        spool_options(options: wats_http::SpoolOptions);
+    }
+}
+
+// ---- opt-in layers (issue 21) -------------------------------------------------------------
+
+impl ClientBuilder {
+    forward! {
+        /// A client-side rate limit shared by every thread and clone of the client; see
+        /// [`wats_http::ClientBuilder::rate_limit`].
+        rate_limit(limit: wats_http::RateLimit);
+        /// Identical GETs in flight at once, from any thread, share one request; see
+        /// [`wats_http::ClientBuilder::coalesce_gets`].
+        coalesce_gets(on: bool);
+        /// Record metrics through the `metrics` facade; see
+        /// [`wats_http::ClientBuilder::metrics`].
+        metrics(on: bool);
+        /// A GET cache shared by every thread and clone of the client; see
+        /// [`wats_http::ClientBuilder::cache`] and [`Client::fresh`].
+        cache(settings: wats_http::CacheSettings);
+    }
+}
+
+impl Client {
+    /// A clone whose calls skip the cache's lookup and go to the server (their answers
+    /// still refresh the cache); see [`wats_http::Client::fresh`]. Cheap: the runtimes,
+    /// pools and cache stay shared.
+    pub fn fresh(&self) -> Client {
+        Client {
+            exec: self.exec.clone(),
+            template: self.template.fresh(),
+            fresh: true,
+        }
+    }
+
+    /// Whether this client's calls skip the cache's lookup ([`fresh`](Self::fresh)).
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// Drop every cached answer (shared by every thread and clone of this client); see
+    /// [`wats_http::Client::clear_cache`].
+    pub fn clear_cache(&self) {
+        self.template.clear_cache();
+    }
+
+    /// The number of cached answers; `None` without a cache.
+    pub fn cached_entries(&self) -> Option<u64> {
+        self.template.cached_entries()
     }
 }

@@ -166,12 +166,15 @@ impl Client {
     /// it on its per-thread pools.
     pub fn execute<T>(&self, prepared: Prepared<T>) -> Pending<T> {
         match prepared.call {
-            Ok(call) => Pending {
-                state: State::Call {
-                    fut: self.stack().oneshot(call),
-                    decode: prepared.decode,
-                },
-            },
+            Ok(mut call) => {
+                call.fresh |= self.is_fresh();
+                Pending {
+                    state: State::Call {
+                        fut: self.stack().oneshot(call),
+                        decode: prepared.decode,
+                    },
+                }
+            }
             Err(e) => Pending::ready(Err(e)),
         }
     }
