@@ -25,6 +25,9 @@ pub(crate) struct Call {
     pub(crate) deadline: Option<tokio::time::Instant>,
     /// Set by [`CallService`](crate::stack::CallService); the same on every attempt.
     pub(crate) correlation_id: Option<CorrelationId>,
+    /// A body streamed from a file instead of `body` (`stream_body.rs`); each attempt
+    /// opens the file anew.
+    pub(crate) upload: Option<std::sync::Arc<crate::stream_body::FileUpload>>,
 }
 
 impl Call {
@@ -46,6 +49,7 @@ impl Call {
             route,
             deadline: None,
             correlation_id: None,
+            upload: None,
         }
     }
 }

@@ -44,6 +44,8 @@ mod shared;
 mod spool;
 mod stack;
 mod station;
+mod stream;
+mod stream_body;
 mod submit_id;
 mod url;
 
