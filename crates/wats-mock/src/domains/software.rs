@@ -2,6 +2,14 @@
 //! server's order (Draft → Pending → Draft | Released → Revoked), files unpacked from
 //! uploaded zips (stored and deflated entries) with their SHA-256, virtual folders, and the
 //! internal routes pyWATS uses (available and revoked packages, downloads).
+//!
+//! Large content is streamed both ways: a file added with
+//! [`MockServer::add_generated_package_file`](crate::MockServer::add_generated_package_file)
+//! is generated chunk by chunk as it is downloaded (never a whole `Vec`), and a zip upload
+//! is read frame by frame ([`receive`]): its bytes counted and its file part hashed as they
+//! arrive, the body kept (and unpacked) only up to [`KEEP_UPLOAD`]; a larger upload is
+//! accepted without unpacking ([`MockServer::last_package_upload`](crate::MockServer::last_package_upload)
+//! tells what arrived).
 
 use std::io::Read;
 use std::sync::{Mutex, MutexGuard};
@@ -9,9 +17,12 @@ use std::sync::{Mutex, MutexGuard};
 use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
 use http::StatusCode;
+use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
 
 use super::{Reply, Req, Served};
+use crate::body::Generated;
+use crate::store::Store;
 
 /// This domain's state.
 #[derive(Debug, Default)]
@@ -26,6 +37,7 @@ struct Inner {
     folders: Vec<Map<String, Value>>,
     downloads: Vec<Value>,
     next_file: u64,
+    last_upload: Option<PackageUpload>,
 }
 
 #[derive(Debug)]
@@ -35,17 +47,190 @@ struct File {
     folder: String,
     name: String,
     attributes: String,
-    bytes: Bytes,
+    content: Content,
+}
+
+#[derive(Debug)]
+enum Content {
+    /// Unpacked from an uploaded zip.
+    Bytes(Bytes),
+    /// Generated as it is sent, with its SHA-256 (computed once).
+    Generated(Generated, String),
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl File {
     fn view(&self) -> Value {
-        let sum = ring::digest::digest(&ring::digest::SHA256, &self.bytes);
-        let hex: String = sum.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        let (hex, size) = match &self.content {
+            Content::Bytes(b) => (
+                hex(ring::digest::digest(&ring::digest::SHA256, b).as_ref()),
+                b.len() as u64,
+            ),
+            Content::Generated(g, sum) => (sum.clone(), g.len),
+        };
         json!({"packageFileId": self.id, "name": self.name, "packageFolderName": self.folder,
                "attributes": self.attributes, "Description": null, "checksum": hex,
-               "size": self.bytes.len()})
+               "size": size})
     }
+}
+
+/// What the mock received in the last zip upload (see
+/// [`MockServer::last_package_upload`](crate::MockServer::last_package_upload)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PackageUpload {
+    /// The package it was for.
+    pub package_id: String,
+    /// Bytes of the whole request body (multipart framing included).
+    pub body_bytes: u64,
+    /// Bytes of the file part's content, when the body was one well-formed file part.
+    pub file_bytes: Option<u64>,
+    /// Hex SHA-256 of the file part's content, when the body was one well-formed file part.
+    pub sha256: Option<String>,
+    /// Whether the zip was kept and unpacked (uploads up to [`KEEP_UPLOAD`] bytes).
+    pub unpacked: bool,
+}
+
+/// Zip uploads up to this size are kept and unpacked into package files; larger ones are
+/// only counted and hashed as they are read.
+pub const KEEP_UPLOAD: u64 = 8 * 1024 * 1024;
+
+/// What [`receive`] read of a streamed upload.
+#[derive(Debug, Clone)]
+pub(crate) struct Received {
+    /// The body, when it was at most [`KEEP_UPLOAD`] bytes.
+    pub(crate) kept: Option<Bytes>,
+    body_bytes: u64,
+    file: Option<(u64, String)>,
+}
+
+/// Whether `served` is the zip upload, whose body [`receive`] reads.
+pub(crate) fn streams_upload(served: &Served) -> bool {
+    served.template == "/api/Software/Package/UploadZip/{id}"
+}
+
+/// Read a one-file `multipart/form-data` body frame by frame: count every byte, hash the
+/// file part's content (holding back only as many bytes as the closing delimiter has), and
+/// keep the body only while it is at most [`KEEP_UPLOAD`] bytes.
+pub(crate) async fn receive(
+    headers: &http::HeaderMap,
+    mut body: hyper::body::Incoming,
+) -> Result<Received, Reply> {
+    let boundary = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| {
+            ct.split(';')
+                .find_map(|p| p.trim().strip_prefix("boundary="))
+                .map(|b| b.trim_matches('"').to_owned())
+        });
+    let closing = boundary
+        .as_ref()
+        .map(|b| format!("\r\n--{b}--\r\n").into_bytes());
+    let mut kept: Option<Vec<u8>> = Some(Vec::new());
+    let mut total = 0_u64;
+    // Before the content: the part's header, looked for in at most 16 KiB.
+    let mut header: Option<Vec<u8>> = Some(Vec::new());
+    let mut held: Vec<u8> = Vec::new();
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut content = 0_u64;
+    let mut malformed = closing.is_none();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| Reply::bad_request("The request body could not be read."))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len() as u64;
+        if let Some(k) = &mut kept {
+            if total <= KEEP_UPLOAD {
+                k.extend_from_slice(&data);
+            } else {
+                kept = None;
+            }
+        }
+        if malformed {
+            continue;
+        }
+        let mut rest: &[u8] = &data;
+        if let Some(h) = &mut header {
+            h.extend_from_slice(rest);
+            match h.windows(4).position(|w| w == b"\r\n\r\n") {
+                Some(end) => {
+                    held = h.split_off(end + 4);
+                    header = None;
+                    rest = &[];
+                }
+                None if h.len() > 16 * 1024 => malformed = true,
+                None => continue,
+            }
+        }
+        held.extend_from_slice(rest);
+        let keep_back = closing.as_ref().map_or(0, Vec::len);
+        if held.len() > keep_back {
+            let n = held.len() - keep_back;
+            ctx.update(&held[..n]);
+            content += n as u64;
+            held.drain(..n);
+        }
+    }
+    let file = match &closing {
+        Some(c) if !malformed && header.is_none() && held == *c => {
+            Some((content, hex(ctx.finish().as_ref())))
+        }
+        _ => None,
+    };
+    Ok(Received {
+        kept: kept.map(Bytes::from),
+        body_bytes: total,
+        file,
+    })
+}
+
+/// Add a generated file of `len` bytes to package `package_id` (see
+/// [`MockServer::add_generated_package_file`](crate::MockServer::add_generated_package_file)).
+pub(crate) fn add_generated(
+    store: &Store,
+    package_id: &str,
+    folder: &str,
+    name: &str,
+    len: u64,
+) -> Option<String> {
+    let mut inner = store
+        .domains
+        .software
+        .inner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let i = inner.find(package_id)?;
+    let pid = s(&inner.packages[i], "packageId").to_owned();
+    inner.next_file += 1;
+    let id = inner.next_file.to_string();
+    let content = Generated::new(len, inner.next_file);
+    let sum = content.sha256();
+    inner.files.push(File {
+        id: id.clone(),
+        package_id: pid,
+        folder: folder.to_owned(),
+        name: name.to_owned(),
+        attributes: "None".into(),
+        content: Content::Generated(content, sum),
+    });
+    Some(id)
+}
+
+/// The last zip upload received.
+pub(crate) fn last_upload(store: &Store) -> Option<PackageUpload> {
+    store
+        .domains
+        .software
+        .inner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .last_upload
+        .clone()
 }
 
 /// The routes this module serves.
@@ -368,6 +553,25 @@ fn unzip(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
 }
 
 fn upload_zip(req: &Req<'_>) -> Reply {
+    let Some(received) = &req.received else {
+        return Reply::bad_request("The upload body was not read.");
+    };
+    let record = |unpacked: bool| PackageUpload {
+        package_id: req.p(0).to_owned(),
+        body_bytes: received.body_bytes,
+        file_bytes: received.file.as_ref().map(|f| f.0),
+        sha256: received.file.as_ref().map(|f| f.1.clone()),
+        unpacked,
+    };
+    if received.kept.is_none() {
+        let mut inner = lock(req);
+        if inner.find(req.p(0)).is_none() {
+            return Reply::not_found("Package not found.");
+        }
+        inner.last_upload = Some(record(false));
+        return Reply::empty(StatusCode::OK);
+    }
+    lock(req).last_upload = Some(record(true));
     let ct = req
         .headers
         .get(http::header::CONTENT_TYPE)
@@ -408,7 +612,7 @@ fn upload_zip(req: &Req<'_>) -> Reply {
             folder,
             name,
             attributes: "None".into(),
-            bytes: content.into(),
+            content: Content::Bytes(content.into()),
         };
         inner.files.push(file);
     }
@@ -624,7 +828,13 @@ fn download(req: &Req<'_>) -> Reply {
         .into_owned();
     let inner = lock(req);
     match inner.files.iter().find(|f| f.id == id) {
-        Some(f) => Reply::bytes(f.bytes.clone(), "application/octet-stream"),
+        Some(f) => match &f.content {
+            Content::Bytes(b) => Reply::bytes(b.clone(), "application/octet-stream"),
+            Content::Generated(g, _) => Reply {
+                stream: Some(g.clone()),
+                ..Reply::bytes(Bytes::new(), "application/octet-stream")
+            },
+        },
         None => Reply::not_found("File not found."),
     }
 }
