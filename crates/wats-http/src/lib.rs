@@ -46,6 +46,7 @@ mod stack;
 mod station;
 mod stream;
 mod stream_body;
+mod stream_file;
 mod submit_id;
 mod url;
 

@@ -12,7 +12,7 @@ use wats_core::{Package, Result};
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, Prepared};
 use crate::registry::{Exception, LeftToMockito};
-use crate::stream::Inspect;
+use crate::stream_file::Inspect;
 
 /// Ids joined with `,`, as pyWATS sends lists in one query value.
 fn joined(ids: &[&str]) -> String {
@@ -215,7 +215,7 @@ pub(crate) async fn download_to_path(
 ) -> Result<u64> {
     let req = routes::download_file::request(package_file_id);
     let call = Prepared::new(client, req, crate::endpoint::answer::unit).into_call()?;
-    crate::stream::download_to(client, call, path, inspect).await
+    crate::stream_file::download_to(client, call, path, inspect).await
 }
 
 impl<'c, C: Caller> SoftwareInternal<'c, C> {

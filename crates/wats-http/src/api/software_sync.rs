@@ -8,7 +8,7 @@ use wats_core::{Error, PackageFile, Result};
 use super::Software;
 use crate::api::software_internal::download_to_path;
 use crate::endpoint::Caller;
-use crate::stream::Inspect;
+use crate::stream_file::Inspect;
 
 /// One file [`Software::download_package`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
