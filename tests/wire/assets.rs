@@ -11,6 +11,23 @@ pub async fn cases(w: &mut Wire) {
         c => c.assets().list(&AssetQuery::new().serial_number("FX'1").top(5)),
         Expect::new("GET", "/api/Asset?%24filter=serialNumber%20eq%20%27FX%27%271%27&%24top=5")
     );
+    // The paging helpers: `_all` on both clients; the Stream on the async client and the
+    // iterator on the blocking one. Each sends the first page, as `list` does.
+    let aq = || AssetQuery::new().serial_number("FX'1").top(5).skip(10);
+    let list_target =
+        "/api/Asset?%24filter=serialNumber%20eq%20%27FX%27%271%27&%24top=5&%24skip=10";
+    case!(w, assets.list_all, c => c.assets().list_all(&aq()), Expect::new("GET", list_target));
+    for name in ["list_iter", "list_stream"] {
+        let before = w.server.count();
+        let _ = w.client.assets().list_stream(&aq()).next_item().await;
+        let b = w.blocking.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = b.assets().list_iter(&aq()).next();
+        })
+        .await
+        .unwrap();
+        w.check("assets", name, before, &Expect::new("GET", list_target));
+    }
     case!(w, assets.get, c => c.assets().get("17"), Expect::new("GET", "/api/Asset/17"));
     case!(w, assets.get_opt, c => c.assets().get_opt("17"), Expect::new("GET", "/api/Asset/17"));
     case!(
@@ -118,6 +135,20 @@ pub async fn cases(w: &mut Wire) {
              &toDate=2027-01-02T03%3A04%3A05Z&id=17"
         )
     );
+    let lq = || AssetLogQuery::new().asset_id("17").top(10).skip(20);
+    let log_target = "/api/Asset/Log?%24filter=assetId%20eq%20%2717%27&%24top=10&%24skip=20";
+    case!(w, assets.log_all, c => c.assets().log_all(&lq()), Expect::new("GET", log_target));
+    for name in ["log_iter", "log_stream"] {
+        let before = w.server.count();
+        let _ = w.client.assets().log_stream(&lq()).next_item().await;
+        let b = w.blocking.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = b.assets().log_iter(&lq()).next();
+        })
+        .await
+        .unwrap();
+        w.check("assets", name, before, &Expect::new("GET", log_target));
+    }
     case!(
         w,
         assets.log,

@@ -15,6 +15,37 @@ pub async fn cases(w: &mut Wire) {
         c => c.scim().users(Some("userName eq \"ola\""), Some(11), Some(10)),
         Expect::new("GET", "/api/SCIM/v2/Users?filter=userName%20eq%20%22ola%22&startIndex=11&count=10")
     );
+    let first = "/api/SCIM/v2/Users?startIndex=1&count=25";
+    case!(w, scim.all_users, c => c.scim().all_users(25, None), Expect::new("GET", first));
+    // The Stream is the async client's; the blocking client pages with `all_users`.
+    let before = w.server.count();
+    let _ = w.client.scim().users_stream(None, 25).next_item().await;
+    let b = w.blocking.clone();
+    tokio::task::spawn_blocking(move || {
+        let _ = b.scim().all_users(25, None);
+    })
+    .await
+    .unwrap();
+    w.check("scim", "users_stream", before, &Expect::new("GET", first));
+    let filtered = "/api/SCIM/v2/Users?filter=active%20eq%20true&startIndex=1&count=2";
+    let before = w.server.count();
+    let _ = w
+        .client
+        .scim()
+        .users_stream(Some("active eq true"), 2)
+        .next_item()
+        .await;
+    let _ = w
+        .client
+        .scim()
+        .users(Some("active eq true"), Some(1), Some(2))
+        .await;
+    w.check(
+        "scim",
+        "users_stream",
+        before,
+        &Expect::new("GET", filtered),
+    );
     case!(w, scim.user, c => c.scim().user("7"), Expect::new("GET", "/api/SCIM/v2/Users/7"));
     case!(w, scim.user_opt, c => c.scim().user_opt("7"), Expect::new("GET", "/api/SCIM/v2/Users/7"));
     case!(

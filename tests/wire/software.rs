@@ -13,8 +13,25 @@ fn boundary(content: &[u8], name: &str) -> String {
     format!("----wats-{:016x}", fnv(content) ^ fnv(name.as_bytes()))
 }
 
+/// The boundary of a zip streamed from a file (`Body::file_boundary`): FNV-1a of its length
+/// and name, as the content is not read before it is sent.
+fn file_boundary(len: u64, name: &str) -> String {
+    let fnv = |b: &[u8]| {
+        b.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, x| {
+            (h ^ u64::from(*x)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    format!(
+        "----wats-{:016x}",
+        fnv(&len.to_le_bytes()) ^ fnv(name.as_bytes())
+    )
+}
+
 fn zip_body(zip: &[u8]) -> (Vec<u8>, &'static str) {
-    let b = boundary(zip, "package.zip");
+    zip_body_with(zip, &boundary(zip, "package.zip"))
+}
+
+fn zip_body_with(zip: &[u8], b: &str) -> (Vec<u8>, &'static str) {
     let mut body = format!(
         "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"package.zip\"\r\n\
          Content-Type: application/zip\r\n\r\n"
@@ -92,11 +109,12 @@ pub async fn cases(w: &mut Wire) {
     let path = std::env::temp_dir().join(format!("wats-wire-{}.zip", std::process::id()));
     std::fs::write(&path, &zip).unwrap();
     let p = path.clone();
+    let (file_body, file_ct) = zip_body_with(&zip, &file_boundary(zip.len() as u64, "package.zip"));
     case!(
         w,
         software.upload_zip_file,
         c => c.software().upload_zip_file("p1", &p, false),
-        Expect::new("POST", "/api/Software/Package/UploadZip/p1").body(body.clone(), ct)
+        Expect::new("POST", "/api/Software/Package/UploadZip/p1").body(file_body.clone(), file_ct)
     );
     std::fs::remove_file(&path).ok();
     case!(
@@ -217,4 +235,13 @@ pub async fn cases(w: &mut Wire) {
         c => c.software().internal().download_file("f1"),
         Expect::new("GET", "/api/internal/Software/DownloadFile?repositoryFolderFileId=f1")
     );
+    let to = std::env::temp_dir().join(format!("wats-wire-dl-{}", std::process::id()));
+    let t = to.clone();
+    case!(
+        w,
+        software_internal.download_file_to,
+        c => c.software().internal().download_file_to("f1", t.join("f1.bin")),
+        Expect::new("GET", "/api/internal/Software/DownloadFile?repositoryFolderFileId=f1")
+    );
+    std::fs::remove_dir_all(&to).ok();
 }

@@ -31,6 +31,9 @@ pub(crate) struct Call {
     /// Skip the cache's lookup (the answer still refreshes it): set by
     /// [`Client::fresh`](crate::Client::fresh).
     pub(crate) fresh: bool,
+    /// A body streamed from a file instead of `body` (`stream_body.rs`); each attempt
+    /// opens the file anew.
+    pub(crate) upload: Option<std::sync::Arc<crate::stream_body::FileUpload>>,
 }
 
 impl Call {
@@ -55,6 +58,7 @@ impl Call {
             #[cfg(feature = "otel")]
             trace: None,
             fresh: false,
+            upload: None,
         }
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use wats_core::Error;
 
 use crate::shared::{PoolShared, Shared};
-use crate::stack::{Stack, build_stack};
+use crate::stack::{SharedPool, Stack, build_stack};
+use crate::stream::{StreamStack, build_stream_stack};
 
 /// The async WATS client.
 ///
@@ -42,6 +43,8 @@ pub struct Client {
 struct Pool {
     shared: PoolShared,
     stack: Stack,
+    /// The streamed-answer stack (downloads), over the same connection pool.
+    stream: StreamStack,
 }
 
 impl fmt::Debug for Client {
@@ -59,9 +62,15 @@ impl fmt::Debug for Client {
 impl Client {
     pub(crate) fn from_shared(shared: &Arc<Shared>) -> Client {
         let shared = PoolShared::new(shared);
-        let stack = build_stack(&shared);
+        let pooled = SharedPool::new(&shared);
+        let stack = build_stack(&shared, pooled.clone());
+        let stream = build_stream_stack(&shared, pooled);
         Client {
-            pool: Arc::new(Pool { shared, stack }),
+            pool: Arc::new(Pool {
+                shared,
+                stack,
+                stream,
+            }),
             fresh: false,
         }
     }
@@ -149,6 +158,11 @@ impl Client {
     /// The tower stack of this client's pool, for one call.
     pub(crate) fn stack(&self) -> Stack {
         self.pool.stack.clone()
+    }
+
+    /// The streamed-answer stack of this client's pool, for one download.
+    pub(crate) fn stream_stack(&self) -> StreamStack {
+        self.pool.stream.clone()
     }
 
     crate::domain_accessors!();

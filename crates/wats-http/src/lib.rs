@@ -67,6 +67,9 @@ mod shared;
 mod spool;
 mod stack;
 mod station;
+mod stream;
+mod stream_body;
+mod stream_file;
 mod submit_id;
 mod url;
 

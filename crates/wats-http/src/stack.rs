@@ -17,7 +17,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response};
 use http_body_util::combinators::Collect;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -38,8 +38,9 @@ use crate::metrics::MetricsService;
 use crate::ratelimit::RateLimitService;
 use crate::retry::RetryPolicy;
 use crate::shared::{PoolShared, Shared};
+use crate::stream_body::{FileUpload, ReqBody};
 
-type Pooled = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type Pooled = HyperClient<HttpsConnector<HttpConnector>, ReqBody>;
 
 /// The complete stack type; see [`build_stack`] for the order.
 pub(crate) type Stack = CallService<OptIn<Plain<Attempt>, WithLayers<Attempt>>>;
@@ -83,11 +84,13 @@ pub(crate) type WithLayers<A> = MetricsService<
 ///     user agent, correlation id, content type.
 /// 11. [`CollectService`]: gzip decompression, capped body read, over the pooled
 ///     hyper-util client (keep-alive, idle timeout with a timer, hyper-rustls).
-pub(crate) fn build_stack(pool: &PoolShared) -> Stack {
+///
+/// `pooled` is the connection pool (see [`SharedPool::new`]); the streamed-answer stack
+/// of `stream.rs` is built over the same one.
+pub(crate) fn build_stack(pool: &PoolShared, pooled: SharedPool) -> Stack {
     let shared: &Shared = pool;
-    let pooled = pooled_client(shared);
     let collect = CollectService {
-        inner: Decompression::new(SharedPool(Arc::new(pooled))),
+        inner: Decompression::new(pooled),
         limit: shared.body_limit,
         connect_timeout: shared.connect_timeout,
     };
@@ -197,7 +200,14 @@ fn finite(d: Duration) -> Option<Duration> {
 #[derive(Clone)]
 pub(crate) struct SharedPool(Arc<Pooled>);
 
-impl Service<Request<Full<Bytes>>> for SharedPool {
+impl SharedPool {
+    /// A new, empty connection pool with the client's settings.
+    pub(crate) fn new(shared: &Shared) -> SharedPool {
+        SharedPool(Arc::new(pooled_client(shared)))
+    }
+}
+
+impl Service<Request<ReqBody>> for SharedPool {
     type Response = Response<hyper::body::Incoming>;
     type Error = hyper_util::client::legacy::Error;
     type Future = hyper_util::client::legacy::ResponseFuture;
@@ -207,7 +217,7 @@ impl Service<Request<Full<Bytes>>> for SharedPool {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request<Full<Bytes>>) -> Self::Future {
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         self.0.request(req)
     }
 }
@@ -217,8 +227,8 @@ impl Service<Request<Full<Bytes>>> for SharedPool {
 /// Outermost layer: correlation id, `wats.call` span, status mapping.
 #[derive(Clone)]
 pub(crate) struct CallService<S> {
-    inner: S,
-    shared: PoolShared,
+    pub(crate) inner: S,
+    pub(crate) shared: PoolShared,
 }
 
 impl<S> Service<Call> for CallService<S>
@@ -323,9 +333,9 @@ where
 /// to add to the clock (`Duration::MAX`) is no limit.
 #[derive(Clone)]
 pub(crate) struct TimeoutService<S> {
-    inner: S,
-    after: Option<Duration>,
-    phase: TimeoutPhase,
+    pub(crate) inner: S,
+    pub(crate) after: Option<Duration>,
+    pub(crate) phase: TimeoutPhase,
 }
 
 impl<S> Service<Call> for TimeoutService<S>
@@ -401,13 +411,13 @@ where
 /// the call's correlation id and, with a body, the content type.
 #[derive(Clone)]
 pub(crate) struct HeaderService<S> {
-    inner: S,
-    shared: PoolShared,
+    pub(crate) inner: S,
+    pub(crate) shared: PoolShared,
 }
 
 impl<S> Service<Call> for HeaderService<S>
 where
-    S: Service<Request<Full<Bytes>>>,
+    S: Service<Request<ReqBody>>,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -429,19 +439,33 @@ where
         };
         #[cfg(feature = "otel")]
         crate::otel::insert(&mut h, call.trace.as_ref());
-        if call.body.is_some() {
+        if call.body.is_some() || call.upload.is_some() {
             h.insert(
                 http::header::CONTENT_TYPE,
                 call.content_type
                     .unwrap_or_else(|| HeaderValue::from_static("application/json")),
             );
         }
-        let mut req = Request::new(Full::new(call.body.unwrap_or_default()));
+        let body = match call.upload {
+            None => ReqBody::full(call.body.unwrap_or_default()),
+            Some(upload) => file_body(&mut h, upload),
+        };
+        let mut req = Request::new(body);
         *req.method_mut() = call.method;
         *req.uri_mut() = call.uri;
         *req.headers_mut() = h;
         self.inner.call(req)
     }
+}
+
+/// A body streamed from a file (`stream_body.rs`), with its `Content-Length` stated.
+#[cold]
+fn file_body(h: &mut http::HeaderMap, upload: Arc<FileUpload>) -> ReqBody {
+    h.insert(
+        http::header::CONTENT_LENGTH,
+        HeaderValue::from(upload.content_length()),
+    );
+    ReqBody::file(upload)
 }
 
 // ---------------------------------------------------------------- body
@@ -454,7 +478,7 @@ pub(crate) struct CollectService {
     connect_timeout: Duration,
 }
 
-impl Service<Request<Full<Bytes>>> for CollectService {
+impl Service<Request<ReqBody>> for CollectService {
     type Response = Response<Bytes>;
     type Error = Error;
     type Future = Pin<Box<CollectFuture>>;
@@ -466,7 +490,7 @@ impl Service<Request<Full<Bytes>>> for CollectService {
             .map_err(|e| map_client_error(e, connect_timeout))
     }
 
-    fn call(&mut self, req: Request<Full<Bytes>>) -> Self::Future {
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         Box::pin(CollectFuture {
             state: CollectState::Head {
                 fut: self.inner.call(req),
@@ -477,7 +501,7 @@ impl Service<Request<Full<Bytes>>> for CollectService {
     }
 }
 
-type DecompressionFuture = <Decompression<SharedPool> as Service<Request<Full<Bytes>>>>::Future;
+type DecompressionFuture = <Decompression<SharedPool> as Service<Request<ReqBody>>>::Future;
 type Body = DecompressionBody<hyper::body::Incoming>;
 
 pin_project_lite::pin_project! {
@@ -542,7 +566,7 @@ impl Future for CollectFuture {
     }
 }
 
-fn map_body_error(e: Box<dyn std::error::Error + Send + Sync>, limit: u64) -> Error {
+pub(crate) fn map_body_error(e: Box<dyn std::error::Error + Send + Sync>, limit: u64) -> Error {
     if e.is::<http_body_util::LengthLimitError>() {
         return Error::BodyTooLarge { limit };
     }
@@ -555,7 +579,10 @@ fn map_body_error(e: Box<dyn std::error::Error + Send + Sync>, limit: u64) -> Er
 
 /// Map a hyper-util client error: connect failures (and connect timeouts) are told
 /// apart because nothing was sent then.
-fn map_client_error(e: hyper_util::client::legacy::Error, connect_timeout: Duration) -> Error {
+pub(crate) fn map_client_error(
+    e: hyper_util::client::legacy::Error,
+    connect_timeout: Duration,
+) -> Error {
     let connect = e.is_connect();
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     let mut detail = None;

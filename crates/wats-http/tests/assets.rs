@@ -262,8 +262,9 @@ async fn log_all_pages_through_every_record() {
     server.reset_counters();
     let q = AssetLogQuery::new()
         .serial_number("FX-LOG")
-        .kind(AssetLogType::Message);
-    let all = c.assets().log_all(&q, 3).await.unwrap();
+        .kind(AssetLogType::Message)
+        .top(3);
+    let all = c.assets().log_all(&q).await.unwrap();
     assert_eq!(all.len(), 7);
     assert_eq!(all[0].comment.as_str(), Some("note 6"));
     assert_eq!(all[6].comment.as_str(), Some("note 0"));
@@ -274,4 +275,61 @@ async fn log_all_pages_through_every_record() {
     );
     let types = c.assets().types().await.unwrap();
     assert_eq!(types.len(), 1);
+}
+
+#[tokio::test]
+async fn assets_and_their_log_page_with_top_and_skip() {
+    let server = MockServer::builder().seed(false).start().unwrap();
+    let c = client(&server);
+    let ty = fixture_type(&c, 0, 0.0).await;
+    for i in 0..7 {
+        fixture(&c, &format!("FX-PAGE-{i}"), &ty).await;
+    }
+    // No seed data: these seven are every asset.
+    let q = AssetQuery::new();
+    let expected = c.assets().list(&q).await.unwrap().len();
+    assert_eq!(expected, 7);
+
+    server.reset_counters();
+    let all = c.assets().list_all(&q.clone().top(3)).await.unwrap();
+    assert_eq!(all.len(), 7);
+    assert_eq!(server.requests_for("/api/Asset"), 3, "pages of 3, 3 and 1");
+
+    server.reset_counters();
+    let mut stream = c.assets().list_stream(&q.clone().top(2).skip(1));
+    let mut seen = Vec::new();
+    while let Some(a) = stream.next_item().await {
+        seen.push(a.unwrap().serial_number.as_str().unwrap_or("").to_owned());
+    }
+    assert_eq!(seen.len(), 6, "skip 1 of 7");
+    // Pages of 2, 2 and 2; the last was full, so one more (empty) page ends it.
+    assert_eq!(stream.pages_fetched(), 4);
+    assert_eq!(server.requests_for("/api/Asset"), 4);
+    let none = c
+        .assets()
+        .list_all(&q.clone().top(3).skip(7))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    let key = AssetKey::serial("FX-PAGE-0");
+    for i in 0..5 {
+        c.assets()
+            .add_message(&key, &AssetMessage::new(format!("n{i}")))
+            .await
+            .unwrap();
+    }
+    let lq = AssetLogQuery::new()
+        .serial_number("FX-PAGE-0")
+        .kind(AssetLogType::Message)
+        .top(2);
+    server.reset_counters();
+    let mut stream = c.assets().log_stream(&lq);
+    let mut n = 0;
+    while let Some(r) = stream.next_item().await {
+        r.unwrap();
+        n += 1;
+    }
+    assert_eq!((n, stream.pages_fetched()), (5, 3));
+    assert_eq!(server.requests_for("/api/Asset/Log"), 3);
 }

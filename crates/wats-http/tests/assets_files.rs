@@ -93,3 +93,58 @@ async fn asset_file_store_requests_and_answers() {
     files.delete_files("17", &["a.bin", "b.txt"]).await.unwrap();
     del.assert_async().await;
 }
+
+/// The embedded server keeps the file store: upload, list, download, delete, and 404 for an
+/// asset that does not exist.
+#[tokio::test]
+async fn the_mock_keeps_asset_files() {
+    let server = wats_mock::MockServer::start();
+    let c = support::client(server.url()).build().unwrap();
+    let ty = c
+        .assets()
+        .save_type(&wats_core::AssetType::new("Fixture"))
+        .await
+        .unwrap();
+    let ty = ty.type_id.as_str().unwrap().to_owned();
+    let a = c
+        .assets()
+        .save(&wats_core::Asset::new("FX-FILES", &ty))
+        .await
+        .unwrap();
+    let id = a.asset_id.as_str().unwrap().to_owned();
+    let files = c.assets().internal();
+    files
+        .upload_file(&id, "cal cert.pdf", &b"%PDF-1.7"[..])
+        .await
+        .unwrap();
+    files
+        .upload_file(&id, "notes.txt", &b"pins"[..])
+        .await
+        .unwrap();
+    // Same name again: replaced, not added.
+    files
+        .upload_file(&id, "notes.txt", &b"new pins"[..])
+        .await
+        .unwrap();
+    let names = files.list_files(&id).await.unwrap();
+    assert_eq!(
+        names,
+        [
+            serde_json::json!("cal cert.pdf"),
+            serde_json::json!("notes.txt")
+        ]
+    );
+    let got = files.download_file(&id, "notes.txt").await.unwrap();
+    assert_eq!(&got[..], b"new pins");
+    files.delete_files(&id, &["cal cert.pdf"]).await.unwrap();
+    assert_eq!(files.list_files(&id).await.unwrap().len(), 1);
+    assert!(matches!(
+        files.download_file(&id, "cal cert.pdf").await,
+        Err(wats_core::Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        files.upload_file("no-such-asset", "x", &b"x"[..]).await,
+        Err(wats_core::Error::NotFound { .. })
+    ));
+    assert_eq!(server.requests_for("/api/internal/Blob/Asset"), 6);
+}

@@ -88,3 +88,30 @@ async fn token_has_its_duration_and_is_not_in_debug_output() {
     let d = c.scim().token(None).await.unwrap();
     assert_eq!(d.duration_days.value(), Some(&90));
 }
+
+#[tokio::test]
+async fn users_stream_holds_one_page_at_a_time_and_counts_pages() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let before = c.scim().all_users(100, None).await.unwrap().len();
+    for i in 0..5 {
+        let mut u = ScimUser::new(format!("stream-{i}"));
+        u.active.set(i % 2 == 0);
+        c.scim().create_user(&u).await.unwrap();
+    }
+    server.reset_counters();
+    let mut users = c.scim().users_stream(None, 2);
+    let mut names = Vec::new();
+    while let Some(u) = users.next_item().await {
+        names.push(u.unwrap().user_name.as_str().unwrap_or("").to_owned());
+    }
+    let total = before + 5;
+    assert_eq!(names.len(), total);
+    // Pages of 2 until a short one (or an empty one after a full one).
+    let pages = u32::try_from(total / 2 + 1).unwrap();
+    assert_eq!(users.pages_fetched(), pages);
+    assert_eq!(server.requests_for("/api/SCIM/v2/Users"), u64::from(pages));
+    for i in 0..5 {
+        assert!(names.contains(&format!("stream-{i}")), "{names:?}");
+    }
+}

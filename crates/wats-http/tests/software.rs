@@ -272,3 +272,54 @@ async fn a_checksum_mismatch_writes_nothing() {
     );
     assert!(!dir.join("d/a.txt").exists());
 }
+
+/// A streamed download is retried before its first byte (a 503 head), writes the whole
+/// file, and leaves nothing behind when it fails (a 404: no file, no part file).
+#[tokio::test]
+async fn download_file_to_retries_before_the_first_byte_and_cleans_up() {
+    let server = MockServer::start();
+    let c = client(&server);
+    let pkg = c
+        .software()
+        .create_package(&Package::new("Streamed"))
+        .await
+        .unwrap();
+    let pid = pkg.package_id.as_str().unwrap().to_owned();
+    let fid = server
+        .add_generated_package_file(&pid, "bin", "a.bin", 300_000)
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("wats-dl-to-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    server.reset_counters();
+    server.fail_next(1, 503);
+    let n = c
+        .software()
+        .internal()
+        .download_file_to(&fid, dir.join("a.bin"))
+        .await
+        .unwrap();
+    assert_eq!(n, 300_000);
+    assert_eq!(std::fs::metadata(dir.join("a.bin")).unwrap().len(), 300_000);
+    assert_eq!(
+        server.requests_for("/api/internal/Software/DownloadFile"),
+        2,
+        "one 503, one retry"
+    );
+    let files = c.software().package_files(&pid).await.unwrap();
+    let sum = files[0].checksum.as_str().unwrap();
+    let bytes = std::fs::read(dir.join("a.bin")).unwrap();
+    assert!(wats_http::verify_checksum(&bytes, sum).unwrap());
+
+    let missing = c
+        .software()
+        .internal()
+        .download_file_to("no-such-file", dir.join("b.bin"))
+        .await;
+    assert!(
+        matches!(missing, Err(Error::NotFound { .. })),
+        "{missing:?}"
+    );
+    assert!(!dir.join("b.bin").exists());
+    assert!(!dir.join("b.bin.part").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -68,6 +68,7 @@ mod service;
 mod store;
 
 pub use counters::{Counters, RecordedRequest};
+pub use domains::software::{KEEP_UPLOAD, PackageUpload};
 pub use faults::{Fault, FaultAction, FaultId, RetryAfter};
 pub use server::{MockError, MockServer, MockServerBuilder};
 pub use service::SERVER_VERSION;

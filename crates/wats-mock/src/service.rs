@@ -182,18 +182,30 @@ pub(crate) async fn handle(
     let query = parts.uri.query().unwrap_or("");
     let answer = match (domain, matched) {
         (Found::Route(served, params), _) => {
-            let body = match read_body(body).await {
-                Ok(b) => b,
-                Err(answer) => return Ok(respond(answer, None, false)),
+            // A streamed upload route counts (and keeps only a small) body as it reads.
+            let (body, received) = if domains::software::streams_upload(served) {
+                match domains::software::receive(&parts.headers, body).await {
+                    Ok(r) => (r.kept.clone().unwrap_or_default(), Some(r)),
+                    Err(reply) => return Ok(respond(reply.into(), None, false)),
+                }
+            } else {
+                match read_body(body).await {
+                    Ok(b) => (b, None),
+                    Err(answer) => return Ok(respond(answer, None, false)),
+                }
             };
             let req = domains::Req {
                 store: &shared.store,
                 params,
                 query,
                 body,
+                received,
                 headers: &parts.headers,
             };
             let reply = (served.handler)(&req);
+            if let Some(content) = reply.stream {
+                return Ok(streamed(reply.status, reply.content_type, content));
+            }
             Answer {
                 status: reply.status,
                 body: reply.body,
@@ -281,6 +293,35 @@ fn gzip_bytes(b: &[u8]) -> Option<Bytes> {
     );
     enc.write_all(b).ok()?;
     enc.finish().ok().map(Bytes::from)
+}
+
+/// A generated body, sent chunk by chunk (never gzipped: it is never held whole).
+fn streamed(
+    status: StatusCode,
+    content_type: Option<&'static str>,
+    content: crate::body::Generated,
+) -> Response<MockBody> {
+    let len = content.len;
+    let mut resp = Response::new(MockBody::Generated { content, next: 0 });
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        content_type.map_or(JSON, HeaderValue::from_static),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    resp
+}
+
+impl From<domains::Reply> for Answer {
+    fn from(reply: domains::Reply) -> Answer {
+        Answer {
+            status: reply.status,
+            body: reply.body,
+            allow: None,
+            content_type: reply.content_type,
+        }
+    }
 }
 
 fn respond(answer: Answer, retry_after: Option<RetryAfter>, gzip: bool) -> Response<MockBody> {

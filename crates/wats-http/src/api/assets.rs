@@ -15,6 +15,8 @@ use crate::url::Query;
 
 #[path = "assets_check.rs"]
 mod check;
+#[path = "assets_pages.rs"]
+mod pages;
 
 pub use crate::api::assets_internal::AssetsInternal;
 pub use check::{Blocker, FixtureCheck};
@@ -161,7 +163,9 @@ calls! {
     /// Asset (fixture, instrument, test equipment) calls, from `client.assets()`.
     handle Assets, domain "assets";
 
-    /// Assets matching a query (`GET /api/Asset`). An empty answer is an empty list.
+    /// Assets matching a query (`GET /api/Asset`), one page. An empty answer is an empty
+    /// list. Page through all with [`list_all`](Self::list_all), `list_iter` (blocking) or
+    /// `list_stream` (async).
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
@@ -170,6 +174,7 @@ calls! {
         pywats "asset.get_assets";
         options query: AssetQuery;
         answer list;
+        helpers [list_all, list_iter, list_stream];
     }
 
     /// One asset by id (`GET /api/Asset/{assetId}`).
@@ -362,7 +367,8 @@ calls! {
     }
 
     /// Asset log records matching a query (`GET /api/Asset/Log`), one page; see
-    /// [`log_all`](Self::log_all) for every page.
+    /// [`log_all`](Self::log_all), `log_iter` (blocking) or `log_stream` (async) for every
+    /// page.
     ///
     /// # Errors
     /// Status, transport, timeout and decode errors.
@@ -371,6 +377,7 @@ calls! {
         pywats "asset.get_asset_log";
         options query: AssetLogQuery;
         answer list;
+        helpers [log_all, log_iter, log_stream];
     }
 
     /// Add a message to an asset's log (`POST /api/Asset/Message`, body `{"content": ..}`).

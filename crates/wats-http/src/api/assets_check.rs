@@ -2,9 +2,9 @@
 //! use" after. Built on the calls of [`Assets`](crate::Assets).
 
 use chrono::{DateTime, FixedOffset, Utc};
-use wats_core::{AlarmState, Asset, AssetState, AssetStatus, AssetType, Result};
+use wats_core::{AlarmState, Asset, AssetState, AssetStatus, AssetType};
 
-use super::{AssetKey, AssetLogQuery, Assets};
+use super::{AssetKey, Assets};
 use crate::endpoint::Caller;
 
 /// Why a fixture may not be used now.
@@ -162,46 +162,6 @@ impl<'c, C: Caller> Assets<'c, C> {
     /// Status, transport and timeout errors.
     pub fn count_use(&self, serial_number: &str) -> C::Ret<'c, ()> {
         self.increment_count(&AssetKey::serial(serial_number), 1, false)
-    }
-}
-
-/// Collect every page of a log query.
-pub(crate) async fn log_pages(
-    client: crate::Client,
-    query: AssetLogQuery,
-    page: u32,
-) -> Result<Vec<wats_core::AssetLog>> {
-    let page = page.max(1);
-    let mut out = Vec::new();
-    let mut skip = 0_u32;
-    loop {
-        let rows = client
-            .assets()
-            .log(&query.clone().skip(skip).top(page))
-            .await?;
-        let n = rows.len();
-        out.extend(rows);
-        if n < page as usize {
-            return Ok(out);
-        }
-        skip = skip.saturating_add(page);
-    }
-}
-
-impl<'c, C: Caller> Assets<'c, C> {
-    /// Every log record matching `query`, fetched `page` records at a time (`$skip` and
-    /// `$top` of the query are replaced).
-    ///
-    /// # Errors
-    /// As [`log`](Self::log), from any page.
-    pub fn log_all(
-        &self,
-        query: &AssetLogQuery,
-        page: u32,
-    ) -> C::Ret<'c, Vec<wats_core::AssetLog>> {
-        let query = query.clone();
-        self.caller
-            .run(move |client| async move { log_pages(client, query, page).await })
     }
 }
 

@@ -102,7 +102,6 @@ calls! {
 
 const WHY: &str = "internal asset file store pyWATS 0.6 `asset` relies on (see the pywats \
                    line); undocumented, may change";
-const TEST: &str = "wats-http/tests/assets_files.rs::asset_file_store_requests_and_answers";
 
 /// This domain's routes and query parameters outside the server's OpenAPI document.
 pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[
@@ -132,26 +131,6 @@ pub(crate) static OUTSIDE_OPENAPI: &[Exception] = &[
     },
 ];
 
-/// This domain's routes the mock leaves to `mockito` tests.
-pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[
-    LeftToMockito {
-        method: "POST",
-        template: "/api/internal/Blob/Asset",
-        test: TEST,
-    },
-    LeftToMockito {
-        method: "GET",
-        template: "/api/internal/Blob/Asset",
-        test: TEST,
-    },
-    LeftToMockito {
-        method: "GET",
-        template: "/api/internal/Blob/Asset/List/{id}",
-        test: TEST,
-    },
-    LeftToMockito {
-        method: "DELETE",
-        template: "/api/internal/Blob/Assets",
-        test: TEST,
-    },
-];
+/// This domain's routes the mock leaves to `mockito` tests: none (the mock keeps the file
+/// store; `wats-http/tests/assets_files.rs` also checks the base64 answer form on mockito).
+pub(crate) static LEFT_TO_MOCKITO: &[LeftToMockito] = &[];

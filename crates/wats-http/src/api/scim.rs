@@ -2,9 +2,11 @@
 
 use wats_core::{ScimListResponse, ScimPatch, ScimToken, ScimUser};
 
+use crate::api::products_pages::PageStream;
 use crate::endpoint::macros::calls;
-use crate::endpoint::{Body, Caller};
+use crate::endpoint::{Body, Caller, Pending, Prepared};
 use crate::registry::{Exception, LeftToMockito};
+use crate::stack::Answer;
 
 calls! {
     /// SCIM user calls, from `client.scim()`.
@@ -33,6 +35,7 @@ calls! {
         pywats "scim.get_users";
         query ["filter" = filter, "startIndex" = start_index, "count" = count];
         answer json;
+        helpers [all_users, users_stream];
     }
 
     /// One user by id (`GET /api/SCIM/v2/Users/{id}`).
@@ -210,7 +213,48 @@ impl UserPages {
     }
 }
 
+/// A users page's rows (its `Resources`; none is an empty page).
+fn page_rows(answer: wats_core::Result<Answer>) -> wats_core::Result<Vec<ScimUser>> {
+    let list: ScimListResponse = crate::endpoint::answer::json(answer)?;
+    Ok(list.resources.into_option().unwrap_or_default())
+}
+
 impl Scim<'_, crate::Client> {
+    /// Every user (matching the SCIM `filter`, when given) as an async `Stream` (a
+    /// [`PageStream`], read with a `Stream` combinator crate or
+    /// [`next_item`](PageStream::next_item)), fetched `page_size` at a time as it is polled:
+    /// `startIndex` 1, then on; a short page is the last. One page is held at a time.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> wats_core::Result<()> {
+    /// let server = wats_mock::MockServer::start();
+    /// let client = wats_http::Client::builder().base_url(server.url()).token("dXNlcjpwYXNz").build()?;
+    /// for name in ["a", "b", "c"] {
+    ///     client.scim().create_user(&wats_core::ScimUser::new(name)).await?;
+    /// }
+    /// let mut users = client.scim().users_stream(None, 2);
+    /// let mut seen = 0;
+    /// while let Some(user) = users.next_item().await {
+    ///     user?;
+    ///     seen += 1;
+    /// }
+    /// assert_eq!((seen, users.pages_fetched()), (3, 2));
+    /// # Ok(()) }
+    /// ```
+    pub fn users_stream(&self, filter: Option<&str>, page_size: u32) -> PageStream<ScimUser> {
+        let client = self.caller.clone();
+        let filter = filter.map(str::to_owned);
+        PageStream::new(
+            (Some(page_size.max(1)), Some(0)),
+            move |count, skip| -> Pending<Vec<ScimUser>> {
+                let start = skip.saturating_add(1);
+                let req = routes::users::request(filter.as_deref(), Some(start), Some(count));
+                client.execute(Prepared::new(&client, req, page_rows))
+            },
+        )
+    }
+
     /// Page through every user, `page_size` at a time (async client); see [`UserPages`].
     pub fn pages(&self, page_size: u32) -> UserPages {
         UserPages {

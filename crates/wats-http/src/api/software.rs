@@ -2,12 +2,15 @@
 //! uses are on `client.software().internal()` (`software_internal.rs`); the download of a
 //! package into a directory is in `software_sync.rs`.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use wats_core::{FileAttributes, Package, PackageFile, PackageStatus, VirtualFolder};
 
 use crate::endpoint::macros::calls;
-use crate::endpoint::{Body, Caller};
+use crate::endpoint::{Body, Caller, Prepared};
 use crate::registry::{Exception, LeftToMockito};
+use crate::stream_body::FileUpload;
 
 #[path = "software_sync.rs"]
 mod sync;
@@ -23,8 +26,11 @@ fn clean(on: bool) -> Option<bool> {
 /// The zip upload body: `multipart/form-data`, one part of type `application/zip`, as the
 /// server documents (pyWATS sends the raw zip instead).
 fn zip_part(zip: Bytes) -> Body {
-    Body::multipart_file("file", "package.zip", "application/zip", zip)
+    Body::multipart_file("file", ZIP_NAME, "application/zip", zip)
 }
+
+/// The file name of the zip part.
+const ZIP_NAME: &str = "package.zip";
 
 /// The server's attribute names, comma-separated (`None` for no flag).
 fn attribute_names(a: FileAttributes) -> String {
@@ -158,7 +164,7 @@ calls! {
     /// Upload a zip of folders into a package (`POST /api/Software/Package/UploadZip/{id}`,
     /// `multipart/form-data` with an `application/zip` part); merged unless
     /// `clean_install`. Files must be inside folders of the zip. The zip is held in memory;
-    /// see [`upload_zip_file`](Self::upload_zip_file).
+    /// [`upload_zip_file`](Self::upload_zip_file) streams one from disk instead.
     ///
     /// # Errors
     /// Status, transport and timeout errors.
@@ -246,13 +252,17 @@ impl<'c, C: Caller> Software<'c, C> {
         self.package_by_name(name, Some(PackageStatus::Released), None)
     }
 
-    /// [`upload_zip`](Self::upload_zip) of a zip file read from `path`. The file is read
-    /// whole into memory first: the request stack sends bodies as one buffer (a streamed
-    /// body is not supported yet).
+    /// [`upload_zip`](Self::upload_zip) of the zip file at `path`, streamed from disk in
+    /// chunks (never held in memory whole), with its `Content-Length` stated. The
+    /// multipart boundary is derived from the file's length (the content is not read
+    /// twice). The upload is a POST, so it is never retried; the call carries the path,
+    /// and the file is opened when the body is sent. The client's total
+    /// [`timeout`](crate::ClientBuilder::timeout) covers the whole upload.
     ///
     /// # Errors
-    /// [`wats_core::Error::Io`] when the file cannot be read; as
-    /// [`upload_zip`](Self::upload_zip).
+    /// [`wats_core::Error::Io`] when `path` is not a readable file;
+    /// [`wats_core::Error::Transport`] when the file cannot be read while it is sent, or its
+    /// size changes; as [`upload_zip`](Self::upload_zip).
     pub fn upload_zip_file(
         &self,
         id: &str,
@@ -262,21 +272,35 @@ impl<'c, C: Caller> Software<'c, C> {
         let path = path.as_ref().to_owned();
         let id = id.to_owned();
         self.caller.run(move |client| async move {
-            let shown = path.display().to_string();
-            let zip = tokio::task::spawn_blocking(move || std::fs::read(&path))
-                .await
-                .map_err(|e| wats_core::Error::Io {
-                    path: shown.clone(),
-                    source: std::io::Error::other(e),
-                })?
-                .map_err(|source| wats_core::Error::Io {
-                    path: shown,
-                    source,
-                })?;
-            client
-                .software()
-                .upload_zip(&id, Bytes::from(zip), clean_install)
-                .await
+            let io = |source| wats_core::Error::Io {
+                path: path.display().to_string(),
+                source,
+            };
+            let meta = tokio::fs::metadata(&path).await.map_err(io)?;
+            if !meta.is_file() {
+                return Err(io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a file",
+                )));
+            }
+            let len = meta.len();
+            let boundary = Body::file_boundary(len, ZIP_NAME);
+            let (head, tail, content_type) =
+                Body::multipart_frame("file", ZIP_NAME, "application/zip", &boundary)?;
+            let upload = Arc::new(FileUpload {
+                path: path.clone(),
+                head,
+                len,
+                tail,
+            });
+            let req = routes::upload_zip::request(&id, Bytes::new(), clean_install);
+            let prepared =
+                Prepared::new(&client, req, crate::endpoint::answer::unit).with_call(|call| {
+                    call.body = None;
+                    call.content_type = Some(content_type);
+                    call.upload = Some(upload);
+                });
+            client.execute(prepared).await
         })
     }
 }

@@ -3,13 +3,16 @@
 //! **Undocumented by the server; they may change without notice.** Every route here is in
 //! `OUTSIDE_OPENAPI` with the pyWATS method that relies on it.
 
+use std::path::Path;
+
 use bytes::Bytes;
 use serde_json::Value;
-use wats_core::Package;
+use wats_core::{Package, Result};
 
-use crate::endpoint::Body;
 use crate::endpoint::macros::calls;
+use crate::endpoint::{Body, Caller, Prepared};
 use crate::registry::{Exception, LeftToMockito};
+use crate::stream_file::Inspect;
 
 /// Ids joined with `,`, as pyWATS sends lists in one query value.
 fn joined(ids: &[&str]) -> String {
@@ -187,7 +190,9 @@ calls! {
     }
 
     /// A package file's bytes (`GET /api/internal/Software/DownloadFile`), by its
-    /// `packageFileId`. Held in memory whole (the stack buffers answers).
+    /// `packageFileId`. Held in memory whole, under the client's
+    /// [`max_body_size`](crate::ClientBuilder::max_body_size); to write a file of any size
+    /// to disk without holding it, use [`download_file_to`](Self::download_file_to).
     ///
     /// # Errors
     /// [`wats_core::Error::NotFound`]; status, transport and timeout errors.
@@ -196,6 +201,49 @@ calls! {
         pywats "software download (installer)";
         query ["repositoryFolderFileId" = package_file_id];
         answer bytes;
+        helpers [download_file_to];
+    }
+}
+
+/// Stream package file `package_file_id` to `path` through `client`'s streamed-answer
+/// stack (`stream.rs`), each chunk shown to `inspect`.
+pub(crate) async fn download_to_path(
+    client: &crate::Client,
+    package_file_id: &str,
+    path: &Path,
+    inspect: &mut dyn Inspect,
+) -> Result<u64> {
+    let req = routes::download_file::request(package_file_id);
+    let call = Prepared::new(client, req, crate::endpoint::answer::unit).into_call()?;
+    crate::stream_file::download_to(client, call, path, inspect).await
+}
+
+impl<'c, C: Caller> SoftwareInternal<'c, C> {
+    /// [`download_file`](Self::download_file) written to `path` as it arrives, in chunks:
+    /// the file is never held in memory whole, so it may be larger than
+    /// [`max_body_size`](crate::ClientBuilder::max_body_size) (no cap applies to a
+    /// download). It is written to `<path>.part` (folders made first) and renamed to
+    /// `path` when complete; on any failure the part file is removed. Returns the number
+    /// of bytes written.
+    ///
+    /// Same pool, headers, breaker, rate limit and retry policy as every call; retries
+    /// happen only before the first byte is written (a failure while the body arrives is
+    /// returned, not retried), and the client's total
+    /// [`timeout`](crate::ClientBuilder::timeout) covers the whole download: raise it for
+    /// large files on slow links.
+    ///
+    /// # Errors
+    /// As [`download_file`](Self::download_file); [`wats_core::Error::Transport`] when the
+    /// body breaks off; [`wats_core::Error::Io`] when the file cannot be written.
+    pub fn download_file_to(
+        &self,
+        package_file_id: &str,
+        path: impl AsRef<Path>,
+    ) -> C::Ret<'c, u64> {
+        let id = package_file_id.to_owned();
+        let path = path.as_ref().to_owned();
+        self.caller
+            .run(move |client| async move { download_to_path(&client, &id, &path, &mut ()).await })
     }
 }
 

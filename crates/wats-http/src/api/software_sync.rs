@@ -6,7 +6,9 @@ use std::path::{Component, Path, PathBuf};
 use wats_core::{Error, PackageFile, Result};
 
 use super::Software;
+use crate::api::software_internal::download_to_path;
 use crate::endpoint::Caller;
+use crate::stream_file::Inspect;
 
 /// One file [`Software::download_package`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,23 +34,69 @@ pub struct DownloadedFile {
 /// # Errors
 /// [`Error::InvalidInput`] for a digest of another length (MD5 is not supported).
 pub fn verify_checksum(bytes: &[u8], expected: &str) -> Result<bool> {
-    let expected = expected.trim();
-    let algorithm = match expected.len() {
-        40 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-        64 => &ring::digest::SHA256,
-        128 => &ring::digest::SHA512,
-        n => {
-            return Err(Error::InvalidInput {
-                field: "checksum".to_owned(),
-                message: format!(
-                    "a hex SHA-1, SHA-256 or SHA-512 digest is expected, not {n} characters"
-                ),
-            });
+    let mut sum = Checksum::new(expected, "")?;
+    sum.ctx.update(bytes);
+    Ok(sum.matches())
+}
+
+/// A checksum computed chunk by chunk while a file is downloaded, checked before the file
+/// takes its name.
+struct Checksum {
+    ctx: ring::digest::Context,
+    expected: String,
+    /// The file, for the error.
+    path: String,
+}
+
+impl Checksum {
+    /// The digest of the algorithm `expected`'s length names (see [`verify_checksum`]).
+    fn new(expected: &str, path: &str) -> Result<Checksum> {
+        let expected = expected.trim();
+        let algorithm = match expected.len() {
+            40 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            64 => &ring::digest::SHA256,
+            128 => &ring::digest::SHA512,
+            n => {
+                return Err(Error::InvalidInput {
+                    field: "checksum".to_owned(),
+                    message: format!(
+                        "a hex SHA-1, SHA-256 or SHA-512 digest is expected, not {n} characters"
+                    ),
+                });
+            }
+        };
+        Ok(Checksum {
+            ctx: ring::digest::Context::new(algorithm),
+            expected: expected.to_owned(),
+            path: path.to_owned(),
+        })
+    }
+
+    fn matches(&self) -> bool {
+        let digest = self.ctx.clone().finish();
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        hex.eq_ignore_ascii_case(&self.expected)
+    }
+}
+
+impl Inspect for Checksum {
+    fn chunk(&mut self, data: &[u8]) {
+        self.ctx.update(data);
+    }
+
+    fn finish(&mut self, _size: u64) -> Result<()> {
+        if self.matches() {
+            return Ok(());
         }
-    };
-    let digest = ring::digest::digest(algorithm, bytes);
-    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(hex.eq_ignore_ascii_case(expected))
+        Err(Error::Decode {
+            target: "package file",
+            path: self.path.clone(),
+            message: format!(
+                "the downloaded bytes do not have checksum {}",
+                self.expected
+            ),
+        })
+    }
 }
 
 /// `dir` joined with a package file's folder and name; `..`, absolute parts and drive
@@ -83,24 +131,6 @@ fn target(dir: &Path, file: &PackageFile) -> Result<PathBuf> {
     Ok(out)
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-/// Write `bytes` to `path` (its folders made first) through a `.part` file renamed at the
-/// end, so a reader never sees half a file.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    let part = path.with_extension("part");
-    std::fs::write(&part, bytes).map_err(io(&part))?;
-    std::fs::rename(&part, path).map_err(io(path))
-}
-
 async fn download(
     client: crate::Client,
     package_id: String,
@@ -111,25 +141,15 @@ async fn download(
     for file in files {
         let path = target(&dir, &file)?;
         let id = file.package_file_id.as_str().unwrap_or("");
-        let bytes = client.software().internal().download_file(id).await?;
         let checksum = file.checksum.as_str().map(str::to_owned);
-        if let Some(sum) = &checksum {
-            if !verify_checksum(&bytes, sum)? {
-                return Err(Error::Decode {
-                    target: "package file",
-                    path: path.display().to_string(),
-                    message: format!("the downloaded bytes do not have checksum {sum}"),
-                });
+        let shown = path.display().to_string();
+        let size = match &checksum {
+            Some(sum) => {
+                let mut check = Checksum::new(sum, &shown)?;
+                download_to_path(&client, id, &path, &mut check).await?
             }
-        }
-        let size = bytes.len() as u64;
-        let p = path.clone();
-        tokio::task::spawn_blocking(move || write_file(&p, &bytes))
-            .await
-            .map_err(|e| Error::Io {
-                path: path.display().to_string(),
-                source: std::io::Error::other(e),
-            })??;
+            None => download_to_path(&client, id, &path, &mut ()).await?,
+        };
         out.push(DownloadedFile {
             path,
             size,
@@ -141,16 +161,15 @@ async fn download(
 
 impl<'c, C: Caller> Software<'c, C> {
     /// Download every file of a package into `dir` (`dir/<packageFolderName>/<name>`),
-    /// each verified against its `checksum` when the server sends one, before it is
-    /// written. Lists the files (`PackageFiles/{id}`), then fetches each
-    /// (`internal/Software/DownloadFile`); each file is held in memory while it is checked,
-    /// so a file larger than the client's
-    /// [`max_body_size`](crate::ClientBuilder::max_body_size) (64 MiB by default) fails with
-    /// [`Error::BodyTooLarge`]: raise it for large packages.
+    /// each verified against its `checksum` when the server sends one. Lists the files
+    /// (`PackageFiles/{id}`), then streams each to disk
+    /// ([`download_file_to`](crate::SoftwareInternal::download_file_to)): it is written to
+    /// `<name>.part` as it arrives, its checksum computed chunk by chunk, and renamed when it
+    /// matches, so no file is held in memory and none is too large (no body cap applies).
     ///
     /// # Errors
     /// [`Error::Decode`] naming the file when a checksum does not match (that file is not
-    /// written); [`Error::InvalidInput`] for a file path that would leave `dir`;
+    /// left behind, and the files before it stay); [`Error::InvalidInput`] for a file path that would leave `dir`;
     /// [`Error::Io`] when writing fails; the errors of the calls.
     pub fn download_package(
         &self,

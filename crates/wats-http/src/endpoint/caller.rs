@@ -63,6 +63,19 @@ impl<T> Prepared<T> {
     pub fn route(&self) -> Option<&'static str> {
         self.call.as_ref().ok().map(|c| c.route)
     }
+
+    /// The call itself, for the streamed-answer stack (`stream.rs`).
+    pub(crate) fn into_call(self) -> Result<Call> {
+        self.call
+    }
+
+    /// Change the call before it is run (a body streamed from a file).
+    pub(crate) fn with_call(mut self, change: impl FnOnce(&mut Call)) -> Prepared<T> {
+        if let Ok(call) = &mut self.call {
+            change(call);
+        }
+        self
+    }
 }
 
 /// The client kinds that run calls: the async [`Client`] and the blocking client of

@@ -181,6 +181,37 @@ impl Body {
     ) -> Body {
         let bytes: Bytes = bytes.into();
         let boundary = pick_boundary(&bytes, fnv1a(&bytes) ^ fnv1a(file_name.as_bytes()));
+        match Body::multipart_frame(field, file_name, content_type, &boundary) {
+            Ok((head, tail, ct)) => {
+                let mut body = Vec::with_capacity(head.len() + bytes.len() + tail.len());
+                body.extend_from_slice(&head);
+                body.extend_from_slice(&bytes);
+                body.extend_from_slice(&tail);
+                Body {
+                    bytes: Ok(Bytes::from(body)),
+                    content_type: Some(ct),
+                }
+            }
+            Err(e) => Body {
+                bytes: Err(e),
+                content_type: None,
+            },
+        }
+    }
+
+    /// What goes around the content of a one-file `multipart/form-data` body (see
+    /// [`multipart_file`](Self::multipart_file)): the part's header, the closing delimiter
+    /// and the body's content type, for a `boundary` chosen by the caller. A file streamed
+    /// from disk is sent between the two.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] when the boundary cannot be a header value.
+    pub(crate) fn multipart_frame(
+        field: &str,
+        file_name: &str,
+        content_type: &str,
+        boundary: &str,
+    ) -> Result<(Bytes, Bytes, HeaderValue)> {
         let escape = |s: &str| {
             s.replace('"', "%22")
                 .replace('\r', "%0D")
@@ -194,27 +225,25 @@ impl Body {
             escape(content_type).replace(['\r', '\n'], "")
         );
         let tail = format!("\r\n--{boundary}--\r\n");
-        let mut body = Vec::with_capacity(head.len() + bytes.len() + tail.len());
-        body.extend_from_slice(head.as_bytes());
-        body.extend_from_slice(&bytes);
-        body.extend_from_slice(tail.as_bytes());
         let content_type = HeaderValue::from_str(&format!(
             "multipart/form-data; boundary={boundary}"
         ))
         .map_err(|e| Error::Encode {
             target: "multipart content type",
             message: e.to_string(),
-        });
-        match content_type {
-            Ok(ct) => Body {
-                bytes: Ok(Bytes::from(body)),
-                content_type: Some(ct),
-            },
-            Err(e) => Body {
-                bytes: Err(e),
-                content_type: None,
-            },
-        }
+        })?;
+        Ok((Bytes::from(head), Bytes::from(tail), content_type))
+    }
+
+    /// The boundary of a file streamed from disk: derived from its length and name, as the
+    /// content is not read before it is sent. The same file gives the same body; a 64-bit
+    /// boundary occurring by chance inside the file is as unlikely as a random one doing so
+    /// (the uploader chooses the file, so a crafted one gains them nothing).
+    pub(crate) fn file_boundary(len: u64, file_name: &str) -> String {
+        format!(
+            "----wats-{:016x}",
+            fnv1a(&len.to_le_bytes()) ^ fnv1a(file_name.as_bytes())
+        )
     }
 }
 

@@ -11,10 +11,15 @@ use serde_json::{Map, Value, json};
 use super::{Reply, Req, Served};
 use crate::odata;
 
+#[path = "assets_files.rs"]
+mod files;
+
 /// This domain's state.
 #[derive(Debug, Default)]
 pub(crate) struct State {
     inner: Mutex<Inner>,
+    /// The internal file store (`assets_files.rs`).
+    files: files::Files,
 }
 
 #[derive(Debug, Default)]
@@ -50,7 +55,16 @@ pub(crate) static ROUTES: &[Served] = &[
     Served { method: "GET", template: "/api/Asset/Types", handler: types },
     Served { method: "PUT", template: "/api/Asset/Types", handler: save_type },
     Served { method: "GET", template: "/api/Asset/SubAssets", handler: sub_assets },
+    Served { method: "POST", template: "/api/internal/Blob/Asset", handler: files::upload },
+    Served { method: "GET", template: "/api/internal/Blob/Asset", handler: files::download },
+    Served { method: "GET", template: "/api/internal/Blob/Asset/List/{id}", handler: files::list },
+    Served { method: "DELETE", template: "/api/internal/Blob/Assets", handler: files::delete },
 ];
+
+/// Whether asset `id` exists (the file store refuses files of unknown assets).
+fn exists(req: &Req<'_>, id: &str) -> bool {
+    lock(req).find(Some(id), None).is_some()
+}
 
 #[rustfmt::skip]
 const ASSET_FIELDS: &[&str] = &[

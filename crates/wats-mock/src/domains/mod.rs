@@ -85,8 +85,11 @@ pub(crate) struct Req<'a> {
     pub(crate) params: Vec<String>,
     /// The raw query string (without `?`).
     pub(crate) query: &'a str,
-    /// The request body.
+    /// The request body (empty when a streamed upload was too large to keep; see
+    /// `received`).
     pub(crate) body: Bytes,
+    /// What a streamed upload route counted while reading the body (`software.rs`).
+    pub(crate) received: Option<software::Received>,
     /// The request headers.
     #[allow(dead_code)] // read by handlers that honour a content type
     pub(crate) headers: &'a HeaderMap,
@@ -122,6 +125,8 @@ pub(crate) struct Reply {
     pub(crate) body: Bytes,
     /// `None` is JSON.
     pub(crate) content_type: Option<&'static str>,
+    /// A body generated as it is sent, instead of `body` (large downloads).
+    pub(crate) stream: Option<crate::body::Generated>,
 }
 
 impl Reply {
@@ -131,6 +136,7 @@ impl Reply {
             status: StatusCode::OK,
             body: Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
             content_type: None,
+            stream: None,
         }
     }
 
@@ -141,6 +147,7 @@ impl Reply {
             status: StatusCode::OK,
             body: body.into(),
             content_type: Some(content_type),
+            stream: None,
         }
     }
 
@@ -151,6 +158,7 @@ impl Reply {
             status,
             body: Bytes::new(),
             content_type: None,
+            stream: None,
         }
     }
 
@@ -162,6 +170,7 @@ impl Reply {
                 serde_json::to_vec(&json!({ "message": message })).unwrap_or_default(),
             ),
             content_type: None,
+            stream: None,
         }
     }
 

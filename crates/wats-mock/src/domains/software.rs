@@ -2,6 +2,14 @@
 //! server's order (Draft → Pending → Draft | Released → Revoked), files unpacked from
 //! uploaded zips (stored and deflated entries) with their SHA-256, virtual folders, and the
 //! internal routes pyWATS uses (available and revoked packages, downloads).
+//!
+//! Large content is streamed both ways: a file added with
+//! [`MockServer::add_generated_package_file`](crate::MockServer::add_generated_package_file)
+//! is generated chunk by chunk as it is downloaded (never a whole `Vec`), and a zip upload
+//! is read frame by frame ([`receive`]): its bytes counted and its file part hashed as they
+//! arrive, the body kept (and unpacked) only up to [`KEEP_UPLOAD`]; a larger upload is
+//! accepted without unpacking ([`MockServer::last_package_upload`](crate::MockServer::last_package_upload)
+//! tells what arrived).
 
 use std::io::Read;
 use std::sync::{Mutex, MutexGuard};
@@ -12,6 +20,13 @@ use http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::{Reply, Req, Served};
+use crate::body::Generated;
+
+#[path = "software_stream.rs"]
+mod stream;
+
+pub use stream::{KEEP_UPLOAD, PackageUpload};
+pub(crate) use stream::{Received, add_generated, last_upload, receive, streams_upload};
 
 /// This domain's state.
 #[derive(Debug, Default)]
@@ -26,6 +41,7 @@ struct Inner {
     folders: Vec<Map<String, Value>>,
     downloads: Vec<Value>,
     next_file: u64,
+    last_upload: Option<PackageUpload>,
 }
 
 #[derive(Debug)]
@@ -35,16 +51,33 @@ struct File {
     folder: String,
     name: String,
     attributes: String,
-    bytes: Bytes,
+    content: Content,
+}
+
+#[derive(Debug)]
+enum Content {
+    /// Unpacked from an uploaded zip.
+    Bytes(Bytes),
+    /// Generated as it is sent, with its SHA-256 (computed once).
+    Generated(Generated, String),
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl File {
     fn view(&self) -> Value {
-        let sum = ring::digest::digest(&ring::digest::SHA256, &self.bytes);
-        let hex: String = sum.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        let (hex, size) = match &self.content {
+            Content::Bytes(b) => (
+                hex(ring::digest::digest(&ring::digest::SHA256, b).as_ref()),
+                b.len() as u64,
+            ),
+            Content::Generated(g, sum) => (sum.clone(), g.len),
+        };
         json!({"packageFileId": self.id, "name": self.name, "packageFolderName": self.folder,
                "attributes": self.attributes, "Description": null, "checksum": hex,
-               "size": self.bytes.len()})
+               "size": size})
     }
 }
 
@@ -368,6 +401,25 @@ fn unzip(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
 }
 
 fn upload_zip(req: &Req<'_>) -> Reply {
+    let Some(received) = &req.received else {
+        return Reply::bad_request("The upload body was not read.");
+    };
+    let record = |unpacked: bool| PackageUpload {
+        package_id: req.p(0).to_owned(),
+        body_bytes: received.body_bytes,
+        file_bytes: received.file.as_ref().map(|f| f.0),
+        sha256: received.file.as_ref().map(|f| f.1.clone()),
+        unpacked,
+    };
+    if received.kept.is_none() {
+        let mut inner = lock(req);
+        if inner.find(req.p(0)).is_none() {
+            return Reply::not_found("Package not found.");
+        }
+        inner.last_upload = Some(record(false));
+        return Reply::empty(StatusCode::OK);
+    }
+    lock(req).last_upload = Some(record(true));
     let ct = req
         .headers
         .get(http::header::CONTENT_TYPE)
@@ -408,7 +460,7 @@ fn upload_zip(req: &Req<'_>) -> Reply {
             folder,
             name,
             attributes: "None".into(),
-            bytes: content.into(),
+            content: Content::Bytes(content.into()),
         };
         inner.files.push(file);
     }
@@ -624,7 +676,13 @@ fn download(req: &Req<'_>) -> Reply {
         .into_owned();
     let inner = lock(req);
     match inner.files.iter().find(|f| f.id == id) {
-        Some(f) => Reply::bytes(f.bytes.clone(), "application/octet-stream"),
+        Some(f) => match &f.content {
+            Content::Bytes(b) => Reply::bytes(b.clone(), "application/octet-stream"),
+            Content::Generated(g, _) => Reply {
+                stream: Some(g.clone()),
+                ..Reply::bytes(Bytes::new(), "application/octet-stream")
+            },
+        },
         None => Reply::not_found("File not found."),
     }
 }
