@@ -346,55 +346,27 @@ fn files(req: &Req<'_>) -> Reply {
     )
 }
 
-/// The entries of a zip (stored or deflated): (path, content), from its central directory.
+/// The entries of a zip (stored or deflated): (path, content), read with the `zip` crate
+/// (folders skipped).
 fn unzip(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let u16_at = |i: usize| {
-        zip.get(i..i + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
-    };
-    let u32_at = |i: usize| {
-        zip.get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    };
-    let eocd = (0..zip.len().saturating_sub(21))
-        .rev()
-        .find(|&i| u32_at(i) == Some(0x0605_4b50));
-    let eocd = eocd.ok_or("not a zip file")?;
-    let (count, mut at) = (
-        u16_at(eocd + 10).ok_or("bad zip")?,
-        u32_at(eocd + 16).ok_or("bad zip")?,
-    );
-    let mut out = Vec::new();
-    for _ in 0..count {
-        if u32_at(at) != Some(0x0201_4b50) {
-            return Err("bad central directory".into());
-        }
-        let field = |o: usize| u16_at(at + o).ok_or("bad zip");
-        let (method, size) = (field(10)?, u32_at(at + 20).ok_or("bad zip")?);
-        let (name_len, extra_len, comment_len) = (field(28)?, field(30)?, field(32)?);
-        let local = u32_at(at + 42).ok_or("bad zip")?;
-        let name = String::from_utf8_lossy(zip.get(at + 46..at + 46 + name_len).ok_or("bad zip")?)
-            .into_owned();
-        at += 46 + name_len + extra_len + comment_len;
-        let data_at = local
-            + 30
-            + u16_at(local + 26).ok_or("bad zip")?
-            + u16_at(local + 28).ok_or("bad zip")?;
-        let data = zip.get(data_at..data_at + size).ok_or("truncated zip")?;
-        if name.ends_with('/') {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip))
+        .map_err(|e| format!("not a zip file: {e}"))?;
+    let mut out = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| format!("bad zip entry: {e}"))?;
+        if entry.is_dir() {
             continue;
         }
-        let content = match method {
-            0 => data.to_vec(),
-            8 => {
-                let mut v = Vec::new();
-                flate2::read::DeflateDecoder::new(data)
-                    .read_to_end(&mut v)
-                    .map_err(|e| e.to_string())?;
-                v
-            }
-            m => return Err(format!("compression method {m} is not supported")),
-        };
+        let name = entry
+            .name()
+            .map_err(|e| format!("bad zip entry name: {e}"))?
+            .into_owned();
+        let mut content = Vec::new();
+        entry
+            .read_to_end(&mut content)
+            .map_err(|e| format!("bad zip entry {name}: {e}"))?;
         out.push((name, content));
     }
     Ok(out)
