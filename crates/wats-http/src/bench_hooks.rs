@@ -1,7 +1,8 @@
 //! Hooks for `benches/layers.rs` (not a public API): the limiter's admission; one call
 //! over a service that answers at once, bare, through the opt-in switch, or through the
 //! four opt-in layers built in but off; a cache hit through a client's whole stack, and
-//! the whole stack without opt-in layers over the instant service.
+//! the whole stack without opt-in layers over the instant service; a typed hit (a list of
+//! processes shared from the entry's memo, or parsed again) and the memo counters.
 //!
 //! The whole stack holds a total deadline, whose timer needs a tokio runtime: call
 //! [`Layers::whole_bare`] inside `Runtime::enter`.
@@ -165,7 +166,7 @@ impl Layers {
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json"),
         );
-        cache.prime(ROUTE, call.uri, &resp);
+        cache.prime(ROUTE, call.uri, resp);
         true
     }
 
@@ -173,6 +174,67 @@ impl Layers {
     pub fn through_client(&self) -> bool {
         self.run(self.client.stack())
     }
+
+    /// Keep a list of `n` processes (JSON, ~300 bytes each) for the hooks' call in the
+    /// client's cache; `false` without a cache.
+    pub fn prime_processes(&self, n: usize) -> bool {
+        let Some(cache) = &self.shared.layers.cache else {
+            return false;
+        };
+        let items: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"code":{c},"name":"Process {i}","description":"Test operation number {i} of the line","isTestOperation":true,"isRepairOperation":false,"isWipOperation":false,"processIndex":{i},"state":1,"ProcessID":"6f1e0c2a-0000-4000-8000-{i:012}","Properties":null,"repairOperation":null}}"#,
+                    c = 100 + i
+                )
+            })
+            .collect();
+        let mut resp = Response::new(Bytes::from(format!("[{}]", items.join(","))));
+        resp.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        cache.prime(ROUTE, self.call.uri.clone(), resp);
+        true
+    }
+
+    /// One call through the client's own stack, its answer decoded as the process list
+    /// (`answer list`, as `client.processes().list()` does): on a hit, a clone of the list
+    /// the entry keeps. Returns the number of processes (0 on failure).
+    pub fn hit_typed(&self) -> usize {
+        self.typed(false)
+    }
+
+    /// The same, with the answer's memo taken away first: the body parsed on every hit
+    /// (what a hit cost before hits shared the typed value).
+    pub fn hit_parsed(&self) -> usize {
+        self.typed(true)
+    }
+
+    fn typed(&self, strip: bool) -> usize {
+        let mut svc = self.client.stack();
+        let mut cx = Context::from_waker(Waker::noop());
+        if !matches!(svc.poll_ready(&mut cx), Poll::Ready(Ok(()))) {
+            return 0;
+        }
+        let fut = pin!(svc.call(self.call.clone()));
+        let Poll::Ready(mut answer) = fut.poll(&mut cx) else {
+            return 0;
+        };
+        if strip {
+            if let Ok(a) = &mut answer {
+                a.response.extensions_mut().clear();
+            }
+        }
+        crate::endpoint::answer::list::<Vec<wats_core::Process>>(answer).map_or(0, |v| v.len())
+    }
+}
+
+/// `(decoded, shared)` on this thread: typed values decoded into a cache entry's memo,
+/// and typed values a hit took from one without parsing the body (only answers carrying
+/// a memo are counted: a client without a cache never touches them).
+pub fn memo_counts() -> (u64, u64) {
+    crate::memo::counts()
 }
 
 fn four_layers(shared: &PoolShared) -> FourLayers {

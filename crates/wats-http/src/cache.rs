@@ -12,6 +12,10 @@
 //!   an entry.
 //! - **What is kept**: 2xx answers of GETs without a body whose route template the
 //!   [`CacheSettings`] name. Never an error, never a non-2xx answer.
+//! - **Typed values shared**: an entry carries a memo (`memo.rs`) of the values its body
+//!   was decoded to, one per type; a hit's `json`/`list`/`opt` decoder takes a clone of
+//!   the kept value instead of parsing the body again. The memo is not weighed (the
+//!   bounds count the body); it lives and goes with its entry.
 //! - **Time to live** on tokio's clock (pausable in tests): an entry older than the TTL is
 //!   not served. moka also drops entries after the TTL on its own clock, to free memory.
 //! - **Bounds**: moka's weighted capacity is `max_bytes`; an entry weighs its size in bytes
@@ -52,6 +56,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Response, StatusCode, Uri, Version};
 use wats_core::{Error, Result};
+
+use crate::memo::{Memo, MemoSlot};
 
 /// The routes [`CacheSettings::new`] caches: process and repair-operation lists, product
 /// lists and groups, levels and unit phases (answers that change rarely and are read often).
@@ -266,6 +272,8 @@ struct Entry {
     at: tokio::time::Instant,
     /// The family's generation when its request started.
     generation: u64,
+    /// The values decoded from `body`, shared by the hits (`memo.rs`).
+    memo: Arc<Memo>,
 }
 
 impl Entry {
@@ -283,6 +291,8 @@ impl Entry {
         *resp.status_mut() = self.status;
         *resp.version_mut() = self.version;
         *resp.headers_mut() = self.headers.clone();
+        resp.extensions_mut()
+            .insert(MemoSlot(Arc::clone(&self.memo)));
         resp
     }
 }
@@ -327,7 +337,10 @@ impl Cache {
         live.then(|| entry.response())
     }
 
-    pub(crate) fn store(&self, key: Key, generation: u64, resp: &Response<Bytes>) {
+    /// Keep `resp` for `key`; `resp` gets the entry's (empty) memo, which its decoder fills.
+    pub(crate) fn store(&self, key: Key, generation: u64, resp: &mut Response<Bytes>) {
+        let memo = Arc::new(Memo::default());
+        resp.extensions_mut().insert(MemoSlot(Arc::clone(&memo)));
         let entry = Entry {
             status: resp.status(),
             version: resp.version(),
@@ -335,6 +348,7 @@ impl Cache {
             body: resp.body().clone(),
             at: tokio::time::Instant::now(),
             generation,
+            memo,
         };
         self.map.insert(key, Arc::new(entry));
     }
@@ -359,7 +373,7 @@ impl Cache {
     }
 
     /// Store an answer directly (benches).
-    pub(crate) fn prime(&self, route: &'static str, uri: Uri, resp: &Response<Bytes>) {
+    pub(crate) fn prime(&self, route: &'static str, uri: Uri, mut resp: Response<Bytes>) {
         let family = family_of(route);
         let key = Key {
             token: self.token,
@@ -367,7 +381,7 @@ impl Cache {
             route,
             uri,
         };
-        self.store(key, self.generation(family), resp);
+        self.store(key, self.generation(family), &mut resp);
     }
 }
 

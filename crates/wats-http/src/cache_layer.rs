@@ -127,7 +127,8 @@ where
             })),
             CacheProj::Fill { fut, fill } => {
                 let result = ready!(fut.poll(cx));
-                if let (Ok(resp), Some(fill)) = (&result, fill.take()) {
+                let mut result = result;
+                if let (Ok(resp), Some(fill)) = (&mut result, fill.take()) {
                     if resp.status().is_success() {
                         if let Some(cache) = &fill.shared.layers.cache {
                             cache.store(fill.key, fill.generation, resp);

@@ -57,6 +57,7 @@ mod coalesce;
 mod endpoint;
 pub mod failure;
 mod layers;
+mod memo;
 mod metrics;
 #[cfg(feature = "otel")]
 mod otel;

@@ -3,8 +3,11 @@
 //! never share an entry; errors are not kept; a write drops its resource family; a
 //! `fresh()` call goes to the server and refreshes the entry; the time to live runs on
 //! tokio's clock (paused and advanced, no sleep); hits and misses are counted by the
-//! metrics layer. The blocking client's cases are in the root package's
-//! `tests/cache_blocking.rs`.
+//! metrics layer; a hit shares the typed value its entry's first decode made (the memo
+//! counters do not count a parse), no memo is touched without a cache or for a route not
+//! cached, and `fresh()` refills the memo. The blocking client's cases are in the root
+//! package's `tests/cache_blocking.rs`; another type asked of one cached body is a unit
+//! test of `endpoint/answer.rs`.
 
 use std::time::Duration;
 
@@ -255,4 +258,80 @@ async fn hits_and_misses_are_counted_by_the_metrics_layer() {
     }
     assert_eq!((hits, misses, requests), (2, 1, 3));
     assert_eq!(server.requests_for(PROCESSES), 1);
+}
+
+/// The memo counters of this thread: `(decoded, shared)`. The tests run on tokio's
+/// current-thread runtime, so every decode of a test's calls happens on its own thread.
+fn memo() -> (u64, u64) {
+    wats_http::bench_hooks::memo_counts()
+}
+
+#[tokio::test]
+async fn a_hit_shares_the_typed_value_without_parsing() {
+    let server = MockServer::builder().token(TOKEN).start().unwrap();
+    let client = cached(&server);
+    let (d0, s0) = memo();
+    let first = client.processes().list().await.unwrap();
+    assert!(!first.is_empty());
+    assert_eq!(
+        memo(),
+        (d0 + 1, s0),
+        "the miss decodes once, into the entry"
+    );
+    for i in 1..=5 {
+        let again = client.processes().list().await.unwrap();
+        assert_eq!(again, first);
+        assert_eq!(memo(), (d0 + 1, s0 + i), "hit {i} shares, does not parse");
+    }
+    // Clones and pool siblings share the entry, and so its value.
+    client.with_new_pool().processes().list().await.unwrap();
+    assert_eq!(memo(), (d0 + 1, s0 + 6));
+    assert_eq!(server.requests_for(PROCESSES), 1);
+    // Another route is another entry: decoded once, then shared.
+    let products = client.products().list().await.unwrap();
+    assert_eq!(client.products().list().await.unwrap(), products);
+    assert_eq!(memo(), (d0 + 2, s0 + 7));
+}
+
+#[tokio::test]
+async fn without_a_cache_or_for_a_route_not_cached_no_memo_is_touched() {
+    let server = MockServer::builder().token(TOKEN).start().unwrap();
+    let plain = builder(&server, TOKEN).build().unwrap();
+    let only_processes = builder(&server, TOKEN)
+        .cache(CacheSettings::new().routes([PROCESSES]))
+        .build()
+        .unwrap();
+    let before = memo();
+    for _ in 0..3 {
+        assert!(!plain.processes().list().await.unwrap().is_empty());
+        assert!(!only_processes.products().list().await.unwrap().is_empty());
+    }
+    assert_eq!(memo(), before, "decoded as before: no memo, no counter");
+    assert_eq!(server.requests_for(PROCESSES), 3);
+    assert_eq!(server.requests_for(PRODUCTS), 3);
+}
+
+#[tokio::test]
+async fn a_fresh_call_refills_the_memo_with_the_new_answer() {
+    let server = MockServer::builder().token(TOKEN).start().unwrap();
+    let client = cached(&server);
+    let other = builder(&server, TOKEN).build().unwrap();
+    let (d0, s0) = memo();
+    let old = client.products().list().await.unwrap();
+    // A write this client does not see: its entry (and memo) still holds the old list.
+    other
+        .products()
+        .save(&wats_core::Product::new("CACHE-MEMO-1"))
+        .await
+        .unwrap();
+    assert_eq!(client.products().list().await.unwrap(), old);
+    assert_eq!(memo(), (d0 + 1, s0 + 1));
+    // fresh(): fetched, decoded, kept in a new entry with its own memo...
+    let new = client.fresh().products().list().await.unwrap();
+    assert_eq!(new.len(), old.len() + 1);
+    assert_eq!(memo(), (d0 + 2, s0 + 1));
+    // ...which the next hits share.
+    assert_eq!(client.products().list().await.unwrap(), new);
+    assert_eq!(memo(), (d0 + 2, s0 + 2));
+    assert_eq!(server.requests_for(PRODUCTS), 2);
 }
