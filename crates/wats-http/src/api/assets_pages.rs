@@ -12,34 +12,10 @@ use crate::Client;
 #[allow(unused_imports, reason = "the doc links name `DEFAULT_PAGE_SIZE`")]
 use crate::api::products_pages::DEFAULT_PAGE_SIZE;
 use crate::api::products_pages::{PageIter, PageStream};
-use crate::api::query::Paged;
+use crate::api::query::{Paged as _, paged_by_odata};
 use crate::endpoint::Caller;
 
-impl Paged for AssetQuery {
-    fn window(&self) -> (Option<u32>, Option<u32>) {
-        (self.odata.top, self.odata.skip)
-    }
-
-    fn page(&self, top: u32, skip: u32) -> Self {
-        let mut q = self.clone();
-        q.odata.top = Some(top);
-        q.odata.skip = Some(skip);
-        q
-    }
-}
-
-impl Paged for AssetLogQuery {
-    fn window(&self) -> (Option<u32>, Option<u32>) {
-        (self.odata.top, self.odata.skip)
-    }
-
-    fn page(&self, top: u32, skip: u32) -> Self {
-        let mut q = self.clone();
-        q.odata.top = Some(top);
-        q.odata.skip = Some(skip);
-        q
-    }
-}
+paged_by_odata!(AssetQuery, AssetLogQuery);
 
 impl<'c, C: Caller> Assets<'c, C> {
     /// Every asset matching `query`, all pages (`$top` is the page size,

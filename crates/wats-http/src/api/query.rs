@@ -414,44 +414,27 @@ pub(crate) trait Paged: Clone + Send + Sync + 'static {
     fn page(&self, top: u32, skip: u32) -> Self;
 }
 
-impl Paged for ProductQuery {
-    fn window(&self) -> (Option<u32>, Option<u32>) {
-        (self.odata.top, self.odata.skip)
-    }
+/// `Paged` for query types whose `$top`/`$skip` live in an `odata` field (the
+/// `odata_options!` block): the window is the caller's, a page sets both.
+macro_rules! paged_by_odata {
+    ($($query:ty),* $(,)?) => {$(
+        impl $crate::api::query::Paged for $query {
+            fn window(&self) -> (Option<u32>, Option<u32>) {
+                (self.odata.top, self.odata.skip)
+            }
 
-    fn page(&self, top: u32, skip: u32) -> Self {
-        let mut q = self.clone();
-        q.odata.top = Some(top);
-        q.odata.skip = Some(skip);
-        q
-    }
+            fn page(&self, top: u32, skip: u32) -> Self {
+                let mut q = self.clone();
+                q.odata.top = Some(top);
+                q.odata.skip = Some(skip);
+                q
+            }
+        }
+    )*};
 }
 
-impl Paged for UnitQuery {
-    fn window(&self) -> (Option<u32>, Option<u32>) {
-        (self.odata.top, self.odata.skip)
-    }
-
-    fn page(&self, top: u32, skip: u32) -> Self {
-        let mut q = self.clone();
-        q.odata.top = Some(top);
-        q.odata.skip = Some(skip);
-        q
-    }
-}
-
-impl Paged for HeaderQuery {
-    fn window(&self) -> (Option<u32>, Option<u32>) {
-        (self.odata.top, self.odata.skip)
-    }
-
-    fn page(&self, top: u32, skip: u32) -> Self {
-        let mut q = self.clone();
-        q.odata.top = Some(top);
-        q.odata.skip = Some(skip);
-        q
-    }
-}
+paged_by_odata!(ProductQuery, UnitQuery, HeaderQuery,);
+pub(crate) use paged_by_odata;
 
 /// The OData system query options, as the server names them.
 pub(crate) const ODATA_NAMES: &[&str] = &["$filter", "$top", "$skip", "$orderby", "$expand"];
