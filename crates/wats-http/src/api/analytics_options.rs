@@ -14,8 +14,9 @@ use crate::url::Query;
 
 /// Declares an options type: each parameter is `setter: kind => "queryName"`, sent in the
 /// order declared when set (unset ones are not sent: server defaults). The kinds:
-/// `text` (any `Into<String>`), `count` (a `u32`) and `date` (a `chrono::DateTime` of any
-/// zone, sent with its offset). Every value is kept as the text it is sent as.
+/// `text` (any `Into<String>`), `count` (a `u32`), `date` (a `chrono::DateTime` of any
+/// zone, sent with its offset, micro-seconds) and `date_ref` (the same by reference, sent as
+/// `to_rfc3339` writes it: the serial-number filters). Every value is kept as the text it is sent as.
 macro_rules! query_options {
     (
         $(#[$meta:meta])*
@@ -61,6 +62,16 @@ macro_rules! query_options {
             self
         }
     };
+    (@setter date_ref $field:ident $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $field<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
+        where
+            Tz::Offset: std::fmt::Display,
+        {
+            self.$field = Some(at.to_rfc3339());
+            self
+        }
+    };
     (@setter date $field:ident $(#[$doc:meta])*) => {
         $(#[$doc])*
         #[allow(clippy::needless_pass_by_value)] // a date is taken like any other value
@@ -70,6 +81,7 @@ macro_rules! query_options {
         }
     };
 }
+pub(crate) use query_options;
 
 query_options! {
     /// The scope of the GET forms of volume yield, high volume and worst yield:

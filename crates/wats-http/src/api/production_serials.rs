@@ -6,6 +6,7 @@ use wats_core::{Error, Result, SerialNumberType};
 
 use super::production_take::parse_serial_numbers;
 
+use crate::api::analytics_options::query_options;
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, QueryParams};
 use crate::registry::{Exception, LeftToMockito};
@@ -110,68 +111,22 @@ impl QueryParams for TakeOptions {
     }
 }
 
-/// The optional filters of the serial-number lists and export: a range of numbers
-/// (`startAddress`, `endAddress`) and a range of generation times (`startDate`, `endDate`,
-/// sent as RFC 3339 with their own offset). Unset filters are not sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use]
-pub struct SerialFilter {
-    start_address: Option<String>,
-    end_address: Option<String>,
-    start_date: Option<String>,
-    end_date: Option<String>,
-}
-
-impl SerialFilter {
-    /// No filter.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// From this number on (`startAddress`).
-    pub fn start_address(mut self, sn: impl Into<String>) -> Self {
-        self.start_address = Some(sn.into());
-        self
-    }
-
-    /// Up to this number (`endAddress`).
-    pub fn end_address(mut self, sn: impl Into<String>) -> Self {
-        self.end_address = Some(sn.into());
-        self
-    }
-
-    /// Generated at or after (`startDate`).
-    pub fn start_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
-    where
-        Tz::Offset: std::fmt::Display,
-    {
-        self.start_date = Some(offset_date(at));
-        self
-    }
-
-    /// Generated at or before (`endDate`).
-    pub fn end_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
-    where
-        Tz::Offset: std::fmt::Display,
-    {
-        self.end_date = Some(offset_date(at));
-        self
+query_options! {
+    /// The optional filters of the serial-number lists and export: a range of numbers
+    /// (`startAddress`, `endAddress`) and a range of generation times (`startDate`, `endDate`,
+    /// sent as RFC 3339 with their own offset). Unset filters are not sent.
+    pub struct SerialFilter {
+        /// From this number on (`startAddress`).
+        start_address: text => "startAddress",
+        /// Up to this number (`endAddress`).
+        end_address: text => "endAddress",
+        /// Generated at or after (`startDate`).
+        start_date: date_ref => "startDate",
+        /// Generated at or before (`endDate`).
+        end_date: date_ref => "endDate",
     }
 }
 
-impl QueryParams for SerialFilter {
-    const NAMES: &'static [&'static str] = &["startAddress", "endAddress", "startDate", "endDate"];
-
-    fn write_query(&self, q: &mut Query) {
-        q.push_opt("startAddress", self.start_address.as_deref());
-        q.push_opt("endAddress", self.end_address.as_deref());
-        q.push_opt("startDate", self.start_date.as_deref());
-        q.push_opt("endDate", self.end_date.as_deref());
-    }
-}
-
-/// Format a date-time as the serial-number routes take it: RFC 3339 with its own offset.
-/// A `DateTime` always has one, so a naive date cannot reach the wire.
 fn offset_date<Tz: chrono::TimeZone>(at: &chrono::DateTime<Tz>) -> String
 where
     Tz::Offset: std::fmt::Display,
@@ -252,65 +207,21 @@ impl QueryParams for ReferenceFilter {
     }
 }
 
-/// The filters of the internal serial-number count
-/// ([`ProductionInternal::serial_number_count_with`](crate::ProductionInternal::serial_number_count_with)):
-/// a range of numbers (`startAddress`, `endAddress`) and of generation times, which this
-/// route names `fromDate` and `toDate` (RFC 3339 with their own offset). Unset filters are
-/// not sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use]
-pub struct SerialCountFilter {
-    start_address: Option<String>,
-    end_address: Option<String>,
-    from_date: Option<String>,
-    to_date: Option<String>,
-}
-
-impl SerialCountFilter {
-    /// No filter.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// From this number on (`startAddress`).
-    pub fn start_address(mut self, sn: impl Into<String>) -> Self {
-        self.start_address = Some(sn.into());
-        self
-    }
-
-    /// Up to this number (`endAddress`).
-    pub fn end_address(mut self, sn: impl Into<String>) -> Self {
-        self.end_address = Some(sn.into());
-        self
-    }
-
-    /// Generated at or after (`fromDate`), sent with its offset.
-    pub fn from_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
-    where
-        Tz::Offset: std::fmt::Display,
-    {
-        self.from_date = Some(offset_date(at));
-        self
-    }
-
-    /// Generated at or before (`toDate`), sent with its offset.
-    pub fn to_date<Tz: chrono::TimeZone>(mut self, at: &chrono::DateTime<Tz>) -> Self
-    where
-        Tz::Offset: std::fmt::Display,
-    {
-        self.to_date = Some(offset_date(at));
-        self
-    }
-}
-
-impl QueryParams for SerialCountFilter {
-    const NAMES: &'static [&'static str] = &["startAddress", "endAddress", "fromDate", "toDate"];
-
-    fn write_query(&self, q: &mut Query) {
-        q.push_opt("startAddress", self.start_address.as_deref());
-        q.push_opt("endAddress", self.end_address.as_deref());
-        q.push_opt("fromDate", self.from_date.as_deref());
-        q.push_opt("toDate", self.to_date.as_deref());
+query_options! {
+    /// The filters of the internal serial-number count
+    /// ([`ProductionInternal::serial_number_count_with`](crate::ProductionInternal::serial_number_count_with)):
+    /// a range of numbers (`startAddress`, `endAddress`) and of generation times, which this
+    /// route names `fromDate` and `toDate` (RFC 3339 with their own offset). Unset filters are
+    /// not sent.
+    pub struct SerialCountFilter {
+        /// From this number on (`startAddress`).
+        start_address: text => "startAddress",
+        /// Up to this number (`endAddress`).
+        end_address: text => "endAddress",
+        /// Generated at or after (`fromDate`), sent with its offset.
+        from_date: date_ref => "fromDate",
+        /// Generated at or before (`toDate`), sent with its offset.
+        to_date: date_ref => "toDate",
     }
 }
 

@@ -198,40 +198,10 @@ impl HeaderQuery {
         self.filter_raw(expr)
     }
 
-    /// Add a raw OData filter term, ANDed with the others. The caller is
-    /// responsible for quoting (see [`odata_quote`]).
-    pub fn filter_raw(mut self, expr: impl Into<String>) -> Self {
-        self.odata.filters.push(expr.into());
-        self
-    }
-
-    /// At most `n` headers (`$top`).
-    pub fn top(mut self, n: u32) -> Self {
-        self.odata.top = Some(n);
-        self
-    }
-
-    /// Skip the first `n` headers (`$skip`).
-    pub fn skip(mut self, n: u32) -> Self {
-        self.odata.skip = Some(n);
-        self
-    }
-
-    /// Sort order (`$orderby`), for example `start desc`.
-    pub fn order_by(mut self, expr: impl Into<String>) -> Self {
-        self.odata.order_by = Some(expr.into());
-        self
-    }
-
     /// Expand a relation (`$expand`), for example `subUnits` or `miscInfo`.
     pub fn expand(mut self, name: impl Into<String>) -> Self {
         self.odata.expand.push(name.into());
         self
-    }
-
-    /// The combined `$filter` expression, if any.
-    pub fn filter(&self) -> Option<String> {
-        self.odata.filter()
     }
 
     #[cfg(test)]
@@ -396,7 +366,7 @@ macro_rules! odata_options {
 }
 pub(crate) use odata_options;
 
-odata_options!(ProductQuery, UnitQuery);
+odata_options!(HeaderQuery, ProductQuery, UnitQuery);
 
 impl QueryParams for ProductQuery {
     const NAMES: &'static [&'static str] = &["$filter", "$top", "$skip", "$orderby"];
