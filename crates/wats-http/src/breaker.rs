@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -224,6 +225,25 @@ impl Drop for Guard {
     }
 }
 
+/// A 2xx answer whose body is still to come (the streamed-answer stack of `stream.rs`
+/// puts one, empty, into such an answer's extensions): [`BreakerFuture`] leaves the
+/// attempt's permit in it instead of recording the head as a success, and whoever reads
+/// the body records the attempt's outcome once the body is in (or broke off).
+/// Extensions must be `Clone + Sync`, hence the shared, take-once cell.
+#[derive(Clone, Default)]
+pub(crate) struct DeferredOutcome(Arc<Mutex<Option<OwnedPermit>>>);
+
+impl DeferredOutcome {
+    /// The permit left here (once), or `None` (no breaker, or taken already).
+    pub(crate) fn take(&self) -> Option<OwnedPermit> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    fn put(&self, permit: OwnedPermit) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(permit);
+    }
+}
+
 pin_project_lite::pin_project! {
     /// Future of [`BreakerService`].
     pub(crate) struct BreakerFuture<F> {
@@ -248,7 +268,15 @@ where
         };
         let result = std::task::ready!(inner.poll(cx));
         if let Some(permit) = this.guard.permit.take() {
-            permit.record(classify(&result));
+            let deferred = result
+                .as_ref()
+                .ok()
+                .filter(|resp| resp.status().is_success())
+                .and_then(|resp| resp.extensions().get::<DeferredOutcome>());
+            match deferred {
+                Some(slot) => slot.put(permit),
+                None => permit.record(classify(&result)),
+            }
         }
         Poll::Ready(result)
     }

@@ -31,7 +31,7 @@ use tower::retry::Retry;
 use tower_http::decompression::{Decompression, DecompressionBody};
 use wats_core::{Error, Result, TimeoutPhase};
 
-use crate::breaker::BreakerService;
+use crate::breaker::{BreakerService, DeferredOutcome};
 use crate::metrics::MetricsService;
 use crate::ratelimit::RateLimitService;
 use crate::retry::RetryPolicy;
@@ -140,6 +140,8 @@ impl Service<Request<ReqBody>> for StreamService {
                 parts
                     .extensions
                     .insert(Slot(Arc::new(Mutex::new(Some(body)))));
+                // The breaker records this attempt when the body is in, not now.
+                parts.extensions.insert(DeferredOutcome::default());
                 return Ok(Response::from_parts(parts, Bytes::new()));
             }
             let cap = usize::try_from(limit).unwrap_or(usize::MAX);
@@ -150,6 +152,15 @@ impl Service<Request<ReqBody>> for StreamService {
             Ok(Response::from_parts(parts, collected.to_bytes()))
         })
     }
+}
+
+/// Take the breaker permit of a 2xx answer of the [`StreamStack`] (see
+/// [`DeferredOutcome`]): `None` when the client has no breaker.
+pub(crate) fn take_permit(response: &Response<Bytes>) -> Option<wats_breaker::OwnedPermit> {
+    response
+        .extensions()
+        .get::<DeferredOutcome>()
+        .and_then(DeferredOutcome::take)
 }
 
 /// Take the unread body [`StreamService`] left in a 2xx answer of the [`StreamStack`].

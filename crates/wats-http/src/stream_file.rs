@@ -1,17 +1,26 @@
 //! Writing a streamed answer to a file chunk by chunk ([`download_to`]), over the
 //! streamed-answer stack of `stream.rs` (no body cap, retries only before the first byte,
 //! the total deadline over head and body).
+//!
+//! The breaker's permit of a 2xx attempt comes with the answer (`stream.rs`); the download
+//! records it when the body is in: a success, or the failure table's verdict on what
+//! stopped it (a body that breaks off or stalls past the deadline counts against the
+//! breaker as a 503 would; a full disk or a checksum mismatch does not). A server that
+//! cuts every download opens the breaker like one that refuses them.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use http_body_util::BodyExt;
 use tokio::io::AsyncWriteExt;
 use tower::ServiceExt;
+use wats_breaker::Outcome;
 use wats_core::{Error, Result, TimeoutPhase};
 
 use crate::call::Call;
 use crate::client::Client;
-use crate::stream::take_body;
+use crate::failure::Kind;
+use crate::stream::{take_body, take_permit};
 
 /// What a download shows each chunk to, and asks before the file takes its name (a
 /// checksum, say). `()` accepts everything.
@@ -65,8 +74,12 @@ pub(crate) async fn download_to(
     let after = client.shared().timeout;
     let deadline = tokio::time::Instant::now().checked_add(after);
     let part = part_path(path);
+    // The 2xx attempt's breaker permit, outside `work` so that a deadline that cuts
+    // `work` off still records it. Dropped unrecorded if this future is cancelled.
+    let permit = Mutex::new(None);
     let work = async {
         let answer = client.stream_stack().oneshot(call).await?;
+        *permit.lock().unwrap_or_else(PoisonError::into_inner) = take_permit(&answer.response);
         let Some(mut body) = take_body(&answer.response) else {
             return Err(Error::Transport {
                 message: "the streamed answer has no body".to_owned(),
@@ -110,6 +123,12 @@ pub(crate) async fn download_to(
         }
         None => work.await,
     };
+    if let Some(permit) = permit.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        permit.record(match &result {
+            Ok(_) => Outcome::Success,
+            Err(error) => Kind::of_error(error).verdict().breaker,
+        });
+    }
     if result.is_err() {
         // Best effort: the part file may not exist (the call failed before it was made).
         let _ = tokio::fs::remove_file(&part).await;
