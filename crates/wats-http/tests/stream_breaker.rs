@@ -137,3 +137,57 @@ async fn a_local_failure_after_the_head_is_ignored() {
     assert_eq!((m.successes, m.failures, m.ignored), (0, 0, 1), "{m:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The embedded server's close-mid-response fault on a streamed package file: the download
+/// fails after part of the body, leaves no file behind and counts against the breaker; the
+/// next one writes the whole file with the server's checksum.
+#[tokio::test]
+async fn the_mocks_cut_download_is_a_failure_and_the_retry_by_hand_completes() {
+    use wats_core::Package;
+    use wats_mock::{Fault, MockServer};
+
+    let server = MockServer::start();
+    let c = support::client(&server.url()).build().unwrap();
+    let pkg = c
+        .software()
+        .create_package(&Package::new("Cut"))
+        .await
+        .unwrap();
+    let pid = pkg.package_id.as_str().unwrap().to_owned();
+    let fid = server
+        .add_generated_package_file(&pid, "bin", "big.bin", 1_000_000)
+        .unwrap();
+    let dir = temp_dir("mock");
+    server.inject(
+        Fault::close_mid_response()
+            .path_prefix("/api/internal/Software/DownloadFile")
+            .times(1),
+    );
+    let r = c
+        .software()
+        .internal()
+        .download_file_to(&fid, dir.join("big.bin"))
+        .await;
+    assert!(matches!(r, Err(Error::Transport { .. })), "{r:?}");
+    assert!(!dir.join("big.bin").exists());
+    assert!(!dir.join("big.bin.part").exists());
+    let m = c.circuit_breaker().unwrap().metrics();
+    assert_eq!(m.failures, 1, "{m:?}");
+
+    let n = c
+        .software()
+        .internal()
+        .download_file_to(&fid, dir.join("big.bin"))
+        .await
+        .unwrap();
+    assert_eq!(n, 1_000_000);
+    let files = c.software().package_files(&pid).await.unwrap();
+    let bytes = std::fs::read(dir.join("big.bin")).unwrap();
+    assert!(wats_http::verify_checksum(&bytes, files[0].checksum.as_str().unwrap()).unwrap());
+    assert_eq!(
+        server.requests_for("/api/internal/Software/DownloadFile"),
+        2,
+        "the cut one was not retried by the client"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

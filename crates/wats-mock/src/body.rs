@@ -19,8 +19,13 @@ pub(crate) struct Broken;
 pub(crate) enum MockBody {
     /// The whole body in one frame (`None` once sent).
     Full(Option<Bytes>),
-    /// Generated content, one chunk per frame: never held whole.
-    Generated { content: Generated, next: u64 },
+    /// Generated content, one chunk per frame: never held whole. With `cut_at`, the body
+    /// fails (hyper drops the connection) instead of sending chunk `cut_at`.
+    Generated {
+        content: Generated,
+        next: u64,
+        cut_at: Option<u64>,
+    },
     /// Sends `first`, waits so hyper flushes it, then fails.
     Broken {
         first: Option<Bytes>,
@@ -54,7 +59,14 @@ impl Body for MockBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Broken>>> {
         match self.get_mut() {
             MockBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            MockBody::Generated { content, next } => {
+            MockBody::Generated {
+                content,
+                next,
+                cut_at,
+            } => {
+                if cut_at.is_some_and(|cut| *next >= cut) {
+                    return Poll::Ready(Some(Err(Broken)));
+                }
                 let chunk = content.chunk(*next);
                 *next += 1;
                 Poll::Ready(chunk.map(|c| Ok(Frame::data(c))))
@@ -74,7 +86,11 @@ impl Body for MockBody {
     fn is_end_stream(&self) -> bool {
         match self {
             MockBody::Full(b) => b.is_none(),
-            MockBody::Generated { content, next } => *next >= content.chunks(),
+            MockBody::Generated {
+                content,
+                next,
+                cut_at,
+            } => cut_at.is_none() && *next >= content.chunks(),
             MockBody::Broken { .. } => false,
         }
     }
@@ -83,7 +99,7 @@ impl Body for MockBody {
         match self {
             MockBody::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
             MockBody::Full(None) => SizeHint::with_exact(0),
-            MockBody::Generated { content, next } => SizeHint::with_exact(
+            MockBody::Generated { content, next, .. } => SizeHint::with_exact(
                 content
                     .len
                     .saturating_sub(next.saturating_mul(Generated::CHUNK as u64)),
@@ -169,6 +185,7 @@ mod tests {
         let body = MockBody::Generated {
             content: g.clone(),
             next: 0,
+            cut_at: None,
         };
         assert_eq!(body.size_hint().exact(), Some(g.len));
         let all = body.collect().await.unwrap().to_bytes();
@@ -184,5 +201,26 @@ mod tests {
             Generated::new(10, 8).sha256(),
             Generated::new(10, 7).sha256()
         );
+    }
+
+    #[tokio::test]
+    async fn a_cut_generated_body_sends_its_first_chunks_then_fails() {
+        let g = Generated::new(4 * Generated::CHUNK as u64, 3);
+        let mut body = MockBody::Generated {
+            content: g.clone(),
+            next: 0,
+            cut_at: Some(2),
+        };
+        let mut sent = 0;
+        let failed = loop {
+            match body.frame().await {
+                Some(Ok(frame)) => sent += frame.into_data().unwrap().len(),
+                Some(Err(Broken)) => break true,
+                None => break false,
+            }
+        };
+        assert!(failed, "the body ends in an error, not a clean end");
+        assert_eq!(sent, 2 * Generated::CHUNK);
+        assert_eq!(body.size_hint().exact(), Some(2 * Generated::CHUNK as u64));
     }
 }

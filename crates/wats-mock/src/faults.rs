@@ -35,7 +35,8 @@ pub enum FaultAction {
     /// outside 100..=999 is answered as 500.
     Status(u16),
     /// Send the status line, headers (with the full `Content-Length`) and
-    /// about half of the real body, then drop the connection.
+    /// about half of the real body, then drop the connection. A streamed file
+    /// (a package file download) sends half of its 64 KiB chunks.
     CloseMidResponse,
     /// Answer `200 OK`, `Content-Type: application/json`, with a body that is
     /// not valid JSON.

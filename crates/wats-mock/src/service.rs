@@ -204,7 +204,8 @@ pub(crate) async fn handle(
             };
             let reply = (served.handler)(&req);
             if let Some(content) = reply.stream {
-                return Ok(streamed(reply.status, reply.content_type, content));
+                let cut = post_fault == Some(FaultAction::CloseMidResponse);
+                return Ok(streamed(reply.status, reply.content_type, content, cut));
             }
             Answer {
                 status: reply.status,
@@ -295,14 +296,21 @@ fn gzip_bytes(b: &[u8]) -> Option<Bytes> {
     enc.finish().ok().map(Bytes::from)
 }
 
-/// A generated body, sent chunk by chunk (never gzipped: it is never held whole).
+/// A generated body, sent chunk by chunk (never gzipped: it is never held whole). `cut`
+/// (the close-mid-response fault): the connection drops after half of the chunks.
 fn streamed(
     status: StatusCode,
     content_type: Option<&'static str>,
     content: crate::body::Generated,
+    cut: bool,
 ) -> Response<MockBody> {
     let len = content.len;
-    let mut resp = Response::new(MockBody::Generated { content, next: 0 });
+    let cut_at = cut.then(|| content.chunks() / 2);
+    let mut resp = Response::new(MockBody::Generated {
+        content,
+        next: 0,
+        cut_at,
+    });
     *resp.status_mut() = status;
     let h = resp.headers_mut();
     h.insert(
