@@ -98,3 +98,55 @@ fn the_floor_sends_the_same_headers_as_the_client() {
     let id = |h: &http::HeaderMap| h[common::CORRELATION_HEADER].to_str().unwrap().len();
     assert_eq!(id(&wats_headers), id(&floor_headers));
 }
+
+/// What an opt-in layer costs in allocations when it has nothing to do: a rate limit that
+/// always admits, coalescing with no other caller, metrics with no recorder installed, a cache
+/// that does not keep this route. Any layer on boxes the stack's future once (the switch, see
+/// `docs/ARCHITECTURE.md`, "Opt-in layers"); measured here (version call, plain 18): rate
+/// limit and cache +1 (the box), metrics +3 (the box, and the label lists of the counter and
+/// the histogram that the `metrics` macros build before the no-op recorder drops them),
+/// coalescing +5 (the box and its single-flight bookkeeping: the boxed request future, the
+/// shared future's state, the shared answer). The bounds keep these from creeping up.
+#[test]
+fn idle_opt_in_layers_cost_few_allocations_per_call() {
+    use std::time::Duration;
+    use wats::blocking::Client;
+
+    let server = common::server(0);
+    let build = |b: wats::blocking::ClientBuilder| {
+        b.base_url(server.url())
+            .token(common::TOKEN)
+            .runtime_mode(RuntimeMode::ThreadLocal)
+            .build()
+            .expect("client builds")
+    };
+    let plain = common::blocking(&server, RuntimeMode::ThreadLocal);
+    let limited = build(
+        Client::builder().rate_limit(wats_http::RateLimit::new(1_000_000, Duration::from_secs(1))),
+    );
+    let coalescing = build(Client::builder().coalesce_gets(true));
+    let metered = build(Client::builder().metrics(true));
+    let cached = build(
+        Client::builder().cache(wats_http::CacheSettings::new().route("/api/Product/{partNumber}")),
+    );
+    let calls = |c: &Client| {
+        per_call(|| {
+            c.server_version().expect("version");
+        })
+    };
+    let base = calls(&plain);
+    let [rate, coalesce, metrics, cache] = [&limited, &coalescing, &metered, &cached].map(calls);
+    eprintln!(
+        "allocations per version call: plain {base:.1}; rate limit {rate:.1}, coalescing \
+         {coalesce:.1}, metrics {metrics:.1}, cache (other route) {cache:.1}"
+    );
+    for (name, n, extra) in [
+        ("rate limit", rate, 1.0),
+        ("coalescing", coalesce, 5.0),
+        ("metrics", metrics, 3.0),
+        ("cache", cache, 1.0),
+    ] {
+        assert!(n >= base, "{name}: {n} vs {base}");
+        assert!(n <= base + extra, "{name}: {n} vs {base} + {extra}");
+    }
+}
