@@ -147,7 +147,7 @@ async fn the_mocks_cut_download_is_a_failure_and_the_retry_by_hand_completes() {
     use wats_mock::{Fault, MockServer};
 
     let server = MockServer::start();
-    let c = support::client(&server.url()).build().unwrap();
+    let c = support::client(server.url()).build().unwrap();
     let pkg = c
         .software()
         .create_package(&Package::new("Cut"))

@@ -17,9 +17,8 @@ pub use super::production_serials::{
 };
 pub use super::production_take::parse_serial_numbers;
 
-use crate::api::products_pages::{PageIter, PageStream};
-use crate::api::query::{Paged, UnitQuery};
-use crate::client::Client;
+use crate::api::products_pages::paged_calls;
+use crate::api::query::UnitQuery;
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller, QueryParams};
 use crate::registry::{Exception, LeftToMockito};
@@ -488,23 +487,6 @@ impl<'c, C: Caller> Production<'c, C> {
         self.set_unit_phase(serial_number, part_number, phase.id())
     }
 
-    /// Every unit matching `query`, all pages, in one `Vec`: `$top` is the page size
-    /// ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when unset), `$skip` the first row;
-    /// pages are asked for until one comes back shorter than the page size.
-    ///
-    /// # Errors
-    /// The first failing page's error.
-    pub fn query_units_all(&self, query: &UnitQuery) -> C::Ret<'c, Vec<Unit>> {
-        let query = query.clone();
-        self.caller.run(move |client| async move {
-            PageStream::new(query.window(), move |top, skip| {
-                Production::new(&client).query_units(&query.page(top, skip))
-            })
-            .collect_all()
-            .await
-        })
-    }
-
     /// Every unit change, page by page (`GET /api/Production/Units/Changes` with
     /// `maxCount=page_size` and `$skip`): with the blocking client an [`Iterator`], with the
     /// async client a [`Stream`](futures_core::Stream). The feed stops at a short page, or at
@@ -516,31 +498,8 @@ impl<'c, C: Caller> Production<'c, C> {
     }
 }
 
-impl<'c, C> Production<'c, C>
-where
-    C: Caller<Ret<'c, Vec<Unit>> = Result<Vec<Unit>>>,
-{
-    /// Every unit matching `query`, fetched page by page as the iterator advances (blocking
-    /// clients): `$top` is the page size ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)
-    /// when unset), `$skip` the first row. A failing page is yielded as an `Err` and ends it.
-    pub fn query_units_iter(&self, query: &UnitQuery) -> PageIter<'c, Unit> {
-        let caller: &'c C = self.caller;
-        let query = query.clone();
-        PageIter::new(query.window(), move |top, skip| {
-            Production::new(caller).query_units(&query.page(top, skip))
-        })
-    }
-}
-
-impl Production<'_, Client> {
-    /// Every unit matching `query` as an async `Stream`, fetched page by page as it is
-    /// polled: `$top` is the page size ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when
-    /// unset), `$skip` the first row. A failing page is yielded as an `Err` and ends it.
-    pub fn query_units_stream(&self, query: &UnitQuery) -> PageStream<Unit> {
-        let client = self.caller.clone();
-        let query = query.clone();
-        PageStream::new(query.window(), move |top, skip| {
-            Production::new(&client).query_units(&query.page(top, skip))
-        })
+paged_calls! {
+    Production {
+        "unit": query_units(UnitQuery) -> Unit => query_units_all, query_units_iter, query_units_stream;
     }
 }

@@ -11,8 +11,7 @@ use wats_core::{
     Bom, Error, Product, ProductGroup, ProductGroupFilter, ProductRevision, Result, Vendor,
 };
 
-use crate::api::query::Paged;
-use crate::client::Client;
+use crate::api::products_pages::paged_calls;
 use crate::endpoint::macros::calls;
 use crate::endpoint::{Body, Caller};
 use crate::registry::{Exception, LeftToMockito};
@@ -403,22 +402,6 @@ impl<'c, C: Caller> Products<'c, C> {
         ProductsInternal::new(self.caller)
     }
 
-    /// Every product matching `query`, all pages (`$top` is the page size,
-    /// [`DEFAULT_PAGE_SIZE`] when unset; `$skip` the start), in one `Vec`.
-    ///
-    /// # Errors
-    /// The first failing page's error.
-    pub fn query_all(&self, query: &ProductQuery) -> C::Ret<'c, Vec<Product>> {
-        let query = query.clone();
-        self.caller.run(move |client| async move {
-            PageStream::new(query.window(), move |top, skip| {
-                Products::new(&client).query(&query.page(top, skip))
-            })
-            .collect_all()
-            .await
-        })
-    }
-
     /// Write `bom` as WSBF XML ([`wsbf_xml`]) and send it
     /// ([`put_bom_wsbf`](Self::put_bom_wsbf)).
     ///
@@ -433,30 +416,9 @@ impl<'c, C: Caller> Products<'c, C> {
     }
 }
 
-impl<'c, C> Products<'c, C>
-where
-    C: Caller<Ret<'c, Vec<Product>> = Result<Vec<Product>>>,
-{
-    /// Every product matching `query`, fetched page by page as the iterator advances
-    /// (blocking clients). `$top` is the page size ([`DEFAULT_PAGE_SIZE`] when unset).
-    pub fn query_iter(&self, query: &ProductQuery) -> PageIter<'c, Product> {
-        let caller: &'c C = self.caller;
-        let query = query.clone();
-        PageIter::new(query.window(), move |top, skip| {
-            Products::new(caller).query(&query.page(top, skip))
-        })
-    }
-}
-
-impl Products<'_, Client> {
-    /// Every product matching `query` as an async `Stream`, fetched page by page as it is
-    /// polled. `$top` is the page size ([`DEFAULT_PAGE_SIZE`] when unset).
-    pub fn query_stream(&self, query: &ProductQuery) -> PageStream<Product> {
-        let client = self.caller.clone();
-        let query = query.clone();
-        PageStream::new(query.window(), move |top, skip| {
-            Products::new(&client).query(&query.page(top, skip))
-        })
+paged_calls! {
+    Products {
+        "product": query(ProductQuery) -> Product => query_all, query_iter, query_stream;
     }
 }
 

@@ -215,6 +215,115 @@ impl<T: Send + 'static> futures_core::Stream for PageStream<T> {
     }
 }
 
+/// The three ways to walk a `$top`/`$skip`-paged list call of a domain handle, declared once
+/// per call: `$all` (every row in one `Vec`, either client), `$iter` (blocking clients, page
+/// by page as the iterator advances) and `$stream` (the async client, a `Stream` fetched as it
+/// is polled), all over [`PageStream`] / [`PageIter`] and the query's
+/// [`Paged`](crate::api::query::Paged) window. Attributes before a line (doc comments) are
+/// added to its `$all`.
+///
+/// ```text
+/// paged_calls! {
+///     Assets {
+///         "asset": list(AssetQuery) -> Asset => list_all, list_iter, list_stream;
+///     }
+/// }
+/// ```
+macro_rules! paged_calls {
+    ($domain:ident {
+        $(
+            $(#[$extra:meta])*
+            $what:literal: $call:ident($query:ty) -> $item:ty => $all:ident, $iter:ident, $stream:ident;
+        )+
+    }) => {
+        impl<'c, C: $crate::endpoint::Caller> $domain<'c, C> {
+            $(
+                #[doc = concat!(
+                    "Every ", $what, " matching `query`, all pages, in one `Vec`: `$top` is \
+                     the page size ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when \
+                     unset), `$skip` the first row; pages are asked for until one comes back \
+                     shorter than the page size."
+                )]
+                $(#[$extra])*
+                ///
+                /// # Errors
+                /// The first failing page's error.
+                pub fn $all(&self, query: &$query) -> C::Ret<'c, Vec<$item>> {
+                    let query = query.clone();
+                    self.caller.run(move |client| async move {
+                        $crate::api::products_pages::PageStream::new(
+                            $crate::api::query::Paged::window(&query),
+                            move |top, skip| {
+                                $domain::new(&client)
+                                    .$call(&$crate::api::query::Paged::page(&query, top, skip))
+                            },
+                        )
+                        .collect_all()
+                        .await
+                    })
+                }
+            )+
+        }
+
+        $(
+            impl<'c, C> $domain<'c, C>
+            where
+                C: $crate::endpoint::Caller<
+                    Ret<'c, Vec<$item>> = ::wats_core::Result<Vec<$item>>,
+                >,
+            {
+                #[doc = concat!(
+                    "Every ", $what, " matching `query`, fetched page by page as the iterator \
+                     advances (blocking clients): `$top` is the page size \
+                     ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when unset), `$skip` \
+                     the first row. A failing page is yielded as an `Err` and ends it."
+                )]
+                pub fn $iter(
+                    &self,
+                    query: &$query,
+                ) -> $crate::api::products_pages::PageIter<'c, $item> {
+                    let caller: &'c C = self.caller;
+                    let query = query.clone();
+                    $crate::api::products_pages::PageIter::new(
+                        $crate::api::query::Paged::window(&query),
+                        move |top, skip| {
+                            $domain::new(caller)
+                                .$call(&$crate::api::query::Paged::page(&query, top, skip))
+                        },
+                    )
+                }
+            }
+        )+
+
+        impl $domain<'_, $crate::Client> {
+            $(
+                #[doc = concat!(
+                    "Every ", $what, " matching `query` as an async `Stream`, fetched page by \
+                     page as it is polled: `$top` is the page size \
+                     ([`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when unset), `$skip` \
+                     the first row. A failing page is yielded as an `Err` and ends it."
+                )]
+                pub fn $stream(
+                    &self,
+                    query: &$query,
+                ) -> $crate::api::products_pages::PageStream<$item> {
+                    let client = self.caller.clone();
+                    let query = query.clone();
+                    $crate::api::products_pages::PageStream::new(
+                        $crate::api::query::Paged::window(&query),
+                        move |top, skip| {
+                            $domain::new(&client)
+                                .$call(&$crate::api::query::Paged::page(&query, top, skip))
+                        },
+                    )
+                }
+            )+
+        }
+    };
+}
+
+pub(crate) use paged_calls;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,12 @@
 //! More of `client.reports()`: options of the WSXF and misc-info calls, and the header
 //! query over all its pages (all at once, a blocking iterator, an async `Stream`).
 
-use wats_core::{ReportHeader, Result};
+use wats_core::ReportHeader;
 
 use super::{Reports, bool_str};
-use crate::api::products_pages::{PageIter, PageStream};
-use crate::api::query::{HeaderQuery, Paged};
-use crate::client::Client;
-use crate::endpoint::{Caller, QueryParams};
+use crate::api::products_pages::paged_calls;
+use crate::api::query::HeaderQuery;
+use crate::endpoint::QueryParams;
 use crate::url::Query;
 
 /// Options of [`Reports::get_wsxf`]: the optional query parameters of
@@ -124,48 +123,9 @@ impl QueryParams for MiscInfoQuery {
     }
 }
 
-impl<'c, C: Caller> Reports<'c, C> {
-    /// Every header matching `query`, all pages (`$top` is the page size,
-    /// [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) when unset; `$skip` the start), in
-    /// one `Vec`.
-    ///
-    /// # Errors
-    /// The first failing page's error.
-    pub fn query_headers_all(&self, query: &HeaderQuery) -> C::Ret<'c, Vec<ReportHeader>> {
-        let query = query.clone();
-        self.caller.run(move |client| async move {
-            PageStream::new(query.window(), move |top, skip| {
-                Reports::new(&client).query_headers(&query.page(top, skip))
-            })
-            .collect_all()
-            .await
-        })
-    }
-}
-
-impl<'c, C> Reports<'c, C>
-where
-    C: Caller<Ret<'c, Vec<ReportHeader>> = Result<Vec<ReportHeader>>>,
-{
-    /// Every header matching `query`, fetched page by page as the iterator advances
-    /// (blocking clients). `$top` is the page size.
-    pub fn query_headers_iter(&self, query: &HeaderQuery) -> PageIter<'c, ReportHeader> {
-        let caller: &'c C = self.caller;
-        let query = query.clone();
-        PageIter::new(query.window(), move |top, skip| {
-            Reports::new(caller).query_headers(&query.page(top, skip))
-        })
-    }
-}
-
-impl Reports<'_, Client> {
-    /// Every header matching `query` as an async `Stream`, fetched page by page as it is
-    /// polled. `$top` is the page size.
-    pub fn query_headers_stream(&self, query: &HeaderQuery) -> PageStream<ReportHeader> {
-        let client = self.caller.clone();
-        let query = query.clone();
-        PageStream::new(query.window(), move |top, skip| {
-            Reports::new(&client).query_headers(&query.page(top, skip))
-        })
+paged_calls! {
+    Reports {
+        "header": query_headers(HeaderQuery) -> ReportHeader =>
+            query_headers_all, query_headers_iter, query_headers_stream;
     }
 }
