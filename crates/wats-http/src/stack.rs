@@ -94,21 +94,29 @@ pub(crate) fn build_stack(pool: &PoolShared, pooled: SharedPool) -> Stack {
         limit: shared.body_limit,
         connect_timeout: shared.connect_timeout,
     };
+    call_layer(opt_in(attempt(collect, pool), pool), pool)
+}
+
+/// Items 8 to 10 of [`build_stack`] over `innermost`: the headers of an attempt, the
+/// attempt timeout, and the circuit breaker (inside retry, outside the attempt timeout).
+/// The streamed-answer stack (`stream.rs`) builds its attempts with this too.
+pub(crate) fn attempt<S>(
+    innermost: S,
+    pool: &PoolShared,
+) -> BreakerService<TimeoutService<HeaderService<S>>> {
     let headers = HeaderService {
-        inner: collect,
+        inner: innermost,
         shared: pool.clone(),
     };
-    let attempt = TimeoutService {
+    let timed = TimeoutService {
         inner: headers,
-        after: shared.attempt_timeout,
+        after: pool.attempt_timeout,
         phase: TimeoutPhase::Attempt,
     };
-    // Circuit breaker (item 8 above): inside retry, outside the attempt timeout.
-    let breaker = BreakerService {
-        inner: attempt,
+    BreakerService {
+        inner: timed,
         shared: pool.clone(),
-    };
-    call_layer(opt_in(breaker, pool), pool)
+    }
 }
 
 /// The call layer over `inner`.
@@ -129,14 +137,14 @@ pub(crate) fn opt_in<A>(attempt: A, pool: &PoolShared) -> OptIn<Plain<A>, WithLa
     }
 }
 
-fn retry<S>(inner: S, shared: &Shared) -> Retry<RetryPolicy, S> {
+pub(crate) fn retry<S>(inner: S, shared: &Shared) -> Retry<RetryPolicy, S> {
     Retry::new(
         RetryPolicy::new(shared.retry.clone(), shared.budget.clone()),
         inner,
     )
 }
 
-fn deadline<S>(inner: S, shared: &Shared) -> TimeoutService<S> {
+pub(crate) fn deadline<S>(inner: S, shared: &Shared) -> TimeoutService<S> {
     TimeoutService {
         inner,
         after: Some(shared.timeout),

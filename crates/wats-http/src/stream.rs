@@ -29,7 +29,7 @@ use http_body_util::{BodyExt, Limited};
 use tower::Service;
 use tower::retry::Retry;
 use tower_http::decompression::{Decompression, DecompressionBody};
-use wats_core::{Error, Result, TimeoutPhase};
+use wats_core::{Error, Result};
 
 use crate::breaker::{BreakerService, DeferredOutcome};
 use crate::metrics::MetricsService;
@@ -37,7 +37,8 @@ use crate::ratelimit::RateLimitService;
 use crate::retry::RetryPolicy;
 use crate::shared::PoolShared;
 use crate::stack::{
-    CallService, HeaderService, SharedPool, TimeoutService, map_body_error, map_client_error,
+    CallService, HeaderService, SharedPool, TimeoutService, attempt, call_layer, deadline,
+    map_body_error, map_client_error, retry,
 };
 use crate::stream_body::ReqBody;
 
@@ -54,47 +55,24 @@ pub(crate) type StreamStack = CallService<
     >,
 >;
 
-/// Build the streamed-answer stack over `pooled`, the pool of the client's stack.
+/// Build the streamed-answer stack over `pooled`, the pool of the client's stack: the
+/// client's attempt (headers, attempt timeout, breaker), rate limit, retry, deadline,
+/// metrics and call layer, in the client's order, over [`StreamService`].
 pub(crate) fn build_stream_stack(pool: &PoolShared, pooled: SharedPool) -> StreamStack {
     let stream = StreamService {
         inner: Decompression::new(pooled),
         limit: pool.body_limit,
         connect_timeout: pool.connect_timeout,
     };
-    let headers = HeaderService {
-        inner: stream,
-        shared: pool.clone(),
-    };
-    let attempt = TimeoutService {
-        inner: headers,
-        after: pool.attempt_timeout,
-        phase: TimeoutPhase::Attempt,
-    };
-    let breaker = BreakerService {
-        inner: attempt,
-        shared: pool.clone(),
-    };
     let limit = RateLimitService {
-        inner: breaker,
+        inner: attempt(stream, pool),
         shared: pool.clone(),
-    };
-    let retry = Retry::new(
-        RetryPolicy::new(pool.retry.clone(), pool.budget.clone()),
-        limit,
-    );
-    let deadline = TimeoutService {
-        inner: retry,
-        after: Some(pool.timeout),
-        phase: TimeoutPhase::Call,
     };
     let metrics = MetricsService {
-        inner: deadline,
+        inner: deadline(retry(limit, pool), pool),
         shared: pool.clone(),
     };
-    CallService {
-        inner: metrics,
-        shared: pool.clone(),
-    }
+    call_layer(metrics, pool)
 }
 
 /// An answer's body, not yet read.
