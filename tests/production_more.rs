@@ -132,6 +132,32 @@ fn query_units_iter_pages_on_the_blocking_client() {
             .len(),
         6
     );
+
+    // A limit of 5 in pages of 3: the second page asks for the 2 rows left, on the wire.
+    server.reset_counters();
+    let limited: Vec<Unit> = b
+        .production()
+        .query_units_iter(&paged().top(3))
+        .limit(5)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let sns: Vec<&str> = limited
+        .iter()
+        .filter_map(|u| u.serial_number.as_str())
+        .collect();
+    assert_eq!(sns, ["PG-00", "PG-01", "PG-02", "PG-03", "PG-04"]);
+    assert_eq!(server.requests_for(QUERY), 2);
+    let last = server.last_request().unwrap();
+    assert!(
+        last.path_and_query.contains("%24top=2&") || last.path_and_query.ends_with("%24top=2"),
+        "{}",
+        last.path_and_query
+    );
+    assert!(
+        last.path_and_query.contains("%24skip=3"),
+        "{}",
+        last.path_and_query
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //!
 //! The query's own `$top` is the page size (a default when unset) and its `$skip` the
 //! first row. A page shorter than the page size is the last one; an error ends the
-//! sequence after it is yielded.
+//! sequence after it is yielded. `limit(n)` caps the rows: the page that reaches the cap
+//! asks only for the rows left, and none is fetched after it.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -17,11 +18,13 @@ use crate::endpoint::Pending;
 /// The page size used when the query sets no `$top`.
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
 
-/// Where the next page starts.
+/// Where the next page starts, and how many rows may still come.
 #[derive(Debug, Clone, Copy)]
 struct Cursor {
     page: u32,
     skip: u32,
+    /// Rows still wanted (`limit`), `None` for all.
+    left: Option<u64>,
     done: bool,
 }
 
@@ -30,18 +33,50 @@ impl Cursor {
         Cursor {
             page: top.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
             skip: skip.unwrap_or(0),
+            left: None,
             done: false,
         }
     }
 
-    /// Account for a page of `n` rows.
-    fn advance(&mut self, n: usize) {
-        if n < self.page as usize {
+    /// `$top` of the next page: the page size, or what the limit leaves if that is less.
+    fn top(&self) -> u32 {
+        match self.left {
+            Some(left) => u32::try_from(left).map_or(self.page, |left| left.min(self.page)),
+            None => self.page,
+        }
+    }
+
+    /// At most `n` more rows, `buffered` of them already fetched (and kept by the caller,
+    /// which drops what the return value says is over the limit: rows to keep).
+    fn limit(&mut self, n: u64, buffered: usize) -> usize {
+        let buffered = buffered as u64;
+        if n <= buffered {
+            self.left = Some(0);
+            self.done = true;
+            usize::try_from(n).unwrap_or(usize::MAX)
+        } else {
+            self.left = Some(n - buffered);
+            usize::MAX
+        }
+    }
+
+    /// Account for a page of `rows` asked for with `$top = asked`; drop rows over the limit.
+    fn advance<T>(&mut self, asked: u32, rows: &mut Vec<T>) {
+        let n = rows.len();
+        if n < asked as usize {
             self.done = true;
         }
         self.skip = self
             .skip
             .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+        if let Some(left) = self.left.as_mut() {
+            let keep = usize::try_from(*left).unwrap_or(usize::MAX).min(n);
+            rows.truncate(keep);
+            *left -= keep as u64;
+            if *left == 0 {
+                self.done = true;
+            }
+        }
     }
 }
 
@@ -81,6 +116,15 @@ impl<'c, T> PageIter<'c, T> {
     pub fn pages_fetched(&self) -> u32 {
         self.pages
     }
+
+    /// Yield at most `n` more rows: the page that reaches the limit asks the server only for
+    /// the rows still wanted (`$top`), and no page is fetched after it. `limit(0)` fetches
+    /// nothing more.
+    pub fn limit(mut self, n: u64) -> Self {
+        let keep = self.cursor.limit(n, self.buf.len());
+        self.buf.truncate(keep);
+        self
+    }
 }
 
 impl<T> Iterator for PageIter<'_, T> {
@@ -95,9 +139,10 @@ impl<T> Iterator for PageIter<'_, T> {
                 return None;
             }
             self.pages += 1;
-            match (self.fetch)(self.cursor.page, self.cursor.skip) {
-                Ok(rows) => {
-                    self.cursor.advance(rows.len());
+            let asked = self.cursor.top();
+            match (self.fetch)(asked, self.cursor.skip) {
+                Ok(mut rows) => {
+                    self.cursor.advance(asked, &mut rows);
                     self.buf.extend(rows);
                 }
                 Err(e) => {
@@ -111,6 +156,9 @@ impl<T> Iterator for PageIter<'_, T> {
 
 type PageFetch<T> = Box<dyn FnMut(u32, u32) -> Pending<Vec<T>> + Send>;
 
+/// A page request of a [`PageStream`] in flight.
+type InFlightPage<T> = Pin<Box<Pending<Vec<T>>>>;
+
 /// Every row of a paged query as an async `Stream` (the async client), fetched page by page
 /// as it is polled. Yields `Err` once and then ends if a page fails. Without a `Stream`
 /// combinator crate, [`next_item`](Self::next_item) reads it.
@@ -119,7 +167,8 @@ pub struct PageStream<T> {
     fetch: PageFetch<T>,
     cursor: Cursor,
     buf: VecDeque<T>,
-    inflight: Option<Pin<Box<Pending<Vec<T>>>>>,
+    /// The page being fetched, with the `$top` it asked for.
+    inflight: Option<(u32, InFlightPage<T>)>,
     pages: u32,
 }
 
@@ -151,6 +200,19 @@ impl<T: Send + 'static> PageStream<T> {
         self.pages
     }
 
+    /// Yield at most `n` more rows: the page that reaches the limit asks the server only for
+    /// the rows still wanted (`$top`), and no page is fetched after it. `limit(0)` fetches
+    /// nothing more (a page already in flight is dropped when the rows already read reach
+    /// the limit).
+    pub fn limit(mut self, n: u64) -> Self {
+        let keep = self.cursor.limit(n, self.buf.len());
+        self.buf.truncate(keep);
+        if self.cursor.done {
+            self.inflight = None;
+        }
+        self
+    }
+
     /// The next row, or `None` at the end.
     pub async fn next_item(&mut self) -> Option<Result<T>> {
         std::future::poll_fn(|cx| self.poll_item(cx)).await
@@ -178,18 +240,20 @@ impl<T: Send + 'static> PageStream<T> {
                     return Poll::Ready(None);
                 }
                 self.pages += 1;
-                self.inflight = Some(Box::pin((self.fetch)(self.cursor.page, self.cursor.skip)));
+                let asked = self.cursor.top();
+                self.inflight = Some((asked, Box::pin((self.fetch)(asked, self.cursor.skip))));
             }
-            let Some(fut) = self.inflight.as_mut() else {
+            let Some((asked, fut)) = self.inflight.as_mut() else {
                 continue;
             };
+            let asked = *asked;
             match fut.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(result) => {
                     self.inflight = None;
                     match result {
-                        Ok(rows) => {
-                            self.cursor.advance(rows.len());
+                        Ok(mut rows) => {
+                            self.cursor.advance(asked, &mut rows);
                             self.buf.extend(rows);
                         }
                         Err(e) => {
@@ -398,5 +462,87 @@ mod tests {
             Pin::new(&mut stream).poll_next(&mut cx),
             Poll::Ready(None)
         ));
+    }
+
+    /// A fake server of `total` rows: the page that `$top` and `$skip` ask for.
+    fn rows(total: u32, top: u32, skip: u32) -> Vec<u32> {
+        (skip..total).take(top as usize).collect()
+    }
+
+    #[test]
+    fn a_limit_shrinks_the_last_page_and_fetches_nothing_after_it() {
+        let mut calls = Vec::new();
+        let got: Vec<u32> = PageIter::new((Some(4), None), |top, skip| {
+            calls.push((top, skip));
+            Ok(rows(100, top, skip))
+        })
+        .limit(6)
+        .map(|r| r.unwrap())
+        .collect();
+        assert_eq!(got, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(
+            calls,
+            [(4, 0), (2, 4)],
+            "the second page asks for the 2 rows left"
+        );
+
+        // Fewer rows than the limit: the short page ends it, as without a limit.
+        let mut calls = Vec::new();
+        let got = PageIter::new((Some(4), None), |top, skip| {
+            calls.push((top, skip));
+            Ok(rows(5, top, skip))
+        })
+        .limit(50)
+        .count();
+        assert_eq!((got, calls), (5, vec![(4, 0), (4, 4)]));
+
+        // A limit equal to the page size: one page, no empty page after it.
+        let mut calls = 0;
+        let got = PageIter::new((Some(4), None), |top, skip| {
+            calls += 1;
+            Ok(rows(100, top, skip))
+        })
+        .limit(4)
+        .count();
+        assert_eq!((got, calls), (4, 1));
+
+        // limit(0): no request at all.
+        let mut calls = 0;
+        let got = PageIter::new((Some(4), None), |top, skip| {
+            calls += 1;
+            Ok(rows(100, top, skip))
+        })
+        .limit(0)
+        .count();
+        assert_eq!((got, calls), (0, 0));
+    }
+
+    #[test]
+    fn a_limit_counts_rows_already_fetched_and_drops_rows_over_it() {
+        // A server that answers more rows than `$top` asked for: the limit still holds.
+        let mut it = PageIter::new((Some(5), None), |_, skip| Ok(rows(100, 8, skip)));
+        assert_eq!(it.next().unwrap().unwrap(), 0);
+        // 7 rows are buffered; at most 3 more.
+        let rest: Vec<u32> = it.limit(3).map(|r| r.unwrap()).collect();
+        assert_eq!(rest, [1, 2, 3]);
+    }
+
+    #[test]
+    fn the_stream_takes_a_limit_too() {
+        use futures_core::Stream;
+        let mut asked = Vec::new();
+        let mut stream = PageStream::new((Some(3), Some(2)), move |top, skip| {
+            asked.push((top, skip));
+            assert!(asked.len() <= 2, "no page after the limit: {asked:?}");
+            Pending::ready(Ok(rows(100, top, skip)))
+        })
+        .limit(5);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut got = Vec::new();
+        while let Poll::Ready(Some(item)) = Pin::new(&mut stream).poll_next(&mut cx) {
+            got.push(item.unwrap());
+        }
+        assert_eq!(got, [2, 3, 4, 5, 6]);
+        assert_eq!(stream.pages_fetched(), 2);
     }
 }
