@@ -294,6 +294,28 @@ fn the_change_feed_is_a_blocking_iterator() {
     server.reset_counters();
     assert_eq!(b.production().changes(7).count(), 7);
     assert_eq!(server.requests_for("/api/Production/Units/Changes"), 2);
+
+    // A limit of 5 in pages of 3: the second page asks for the 2 changes left, and the walk
+    // stops there.
+    server.reset_counters();
+    let limited: Vec<i64> = b
+        .production()
+        .changes(3)
+        .limit(5)
+        .map(|c| *c.unwrap().id.value().unwrap())
+        .collect();
+    assert_eq!(limited, [1, 2, 3, 4, 5]);
+    assert_eq!(server.requests_for("/api/Production/Units/Changes"), 2);
+    let last = server.last_request().unwrap();
+    assert!(
+        last.path_and_query.contains("maxCount=2"),
+        "{}",
+        last.path_and_query
+    );
+    // limit(0): no request.
+    server.reset_counters();
+    assert_eq!(b.production().changes(3).limit(0).count(), 0);
+    assert_eq!(server.requests_for("/api/Production/Units/Changes"), 0);
 }
 
 #[test]

@@ -30,8 +30,11 @@ pub struct UnitChangeFeed<'c, C = Client> {
     skip: u32,
     seen: HashSet<i64>,
     buffer: VecDeque<UnitChange>,
+    /// Changes still wanted ([`limit`](Self::limit)), `None` for all.
+    left: Option<u64>,
     done: bool,
-    in_flight: Option<Pin<Box<Pending<Vec<UnitChange>>>>>,
+    /// The page being fetched, with the `maxCount` it asked for.
+    in_flight: Option<(u32, Pin<Box<Pending<Vec<UnitChange>>>>)>,
 }
 
 impl<C> fmt::Debug for UnitChangeFeed<'_, C> {
@@ -53,8 +56,34 @@ impl<'c, C: Caller> UnitChangeFeed<'c, C> {
             skip: 0,
             seen: HashSet::new(),
             buffer: VecDeque::new(),
+            left: None,
             done: false,
             in_flight: None,
+        }
+    }
+
+    /// Yield at most `n` more changes: the page that reaches the limit asks the server only
+    /// for the changes still wanted (`maxCount`), and no page is fetched after it.
+    /// `limit(0)` fetches nothing more.
+    pub fn limit(mut self, n: u64) -> Self {
+        let buffered = self.buffer.len() as u64;
+        if n <= buffered {
+            self.buffer
+                .truncate(usize::try_from(n).unwrap_or(usize::MAX));
+            self.left = Some(0);
+            self.done = true;
+            self.in_flight = None;
+        } else {
+            self.left = Some(n - buffered);
+        }
+        self
+    }
+
+    /// `maxCount` of the next page: the page size, or what the limit leaves if less.
+    fn next_count(&self) -> u32 {
+        match self.left {
+            Some(left) => u32::try_from(left).map_or(self.page_size, |l| l.min(self.page_size)),
+            None => self.page_size,
         }
     }
 
@@ -63,12 +92,16 @@ impl<'c, C: Caller> UnitChangeFeed<'c, C> {
         (self.skip > 0).then_some(self.skip)
     }
 
-    /// Take in one page: queue its new changes, decide whether another page follows.
-    fn take_page(&mut self, page: Vec<UnitChange>) {
+    /// Take in one page (asked for with `maxCount = asked`): queue its new changes, up to
+    /// the limit, and decide whether another page follows.
+    fn take_page(&mut self, asked: u32, page: Vec<UnitChange>) {
         let len = u32::try_from(page.len()).unwrap_or(u32::MAX);
         self.skip = self.skip.saturating_add(len);
         let mut fresh = 0;
         for change in page {
+            if self.left == Some(0) {
+                break;
+            }
             let new = match change.id.value() {
                 Some(id) => self.seen.insert(*id),
                 None => true,
@@ -76,9 +109,12 @@ impl<'c, C: Caller> UnitChangeFeed<'c, C> {
             if new {
                 fresh += 1;
                 self.buffer.push_back(change);
+                if let Some(left) = self.left.as_mut() {
+                    *left -= 1;
+                }
             }
         }
-        if len < self.page_size || fresh == 0 {
+        if len < asked || fresh == 0 || self.left == Some(0) {
             self.done = true;
         }
     }
@@ -98,8 +134,9 @@ where
             if self.done {
                 return None;
             }
-            match self.handle.unit_changes(self.page_size, self.next_skip()) {
-                Ok(page) => self.take_page(page),
+            let asked = self.next_count();
+            match self.handle.unit_changes(asked, self.next_skip()) {
+                Ok(page) => self.take_page(asked, page),
                 Err(e) => {
                     self.done = true;
                     return Some(Err(e));
@@ -122,15 +159,17 @@ impl Stream for UnitChangeFeed<'_, Client> {
                 return Poll::Ready(None);
             }
             let skip = this.next_skip();
-            let fut = this
+            let asked = this.next_count();
+            let (asked, fut) = this
                 .in_flight
-                .get_or_insert_with(|| Box::pin(this.handle.unit_changes(this.page_size, skip)));
+                .get_or_insert_with(|| (asked, Box::pin(this.handle.unit_changes(asked, skip))));
+            let asked = *asked;
             match fut.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(result) => {
                     this.in_flight = None;
                     match result {
-                        Ok(page) => this.take_page(page),
+                        Ok(page) => this.take_page(asked, page),
                         Err(e) => {
                             this.done = true;
                             return Poll::Ready(Some(Err(e)));
