@@ -11,8 +11,9 @@ use futures_core::Stream;
 use wats_core::{Result, UnitChange};
 
 use super::production::Production;
+use super::products_pages::InFlightPage;
 use crate::client::Client;
-use crate::endpoint::{Caller, Pending};
+use crate::endpoint::Caller;
 
 /// Every unit change, page by page; made by
 /// [`Production::changes`](super::production::Production::changes).
@@ -34,7 +35,7 @@ pub struct UnitChangeFeed<'c, C = Client> {
     left: Option<u64>,
     done: bool,
     /// The page being fetched, with the `maxCount` it asked for.
-    in_flight: Option<(u32, Pin<Box<Pending<Vec<UnitChange>>>>)>,
+    in_flight: Option<(u32, InFlightPage<UnitChange>)>,
 }
 
 impl<C> fmt::Debug for UnitChangeFeed<'_, C> {

@@ -156,8 +156,8 @@ impl<T> Iterator for PageIter<'_, T> {
 
 type PageFetch<T> = Box<dyn FnMut(u32, u32) -> Pending<Vec<T>> + Send>;
 
-/// A page request of a [`PageStream`] in flight.
-type InFlightPage<T> = Pin<Box<Pending<Vec<T>>>>;
+/// A page request in flight (of a [`PageStream`] or the unit change feed).
+pub(crate) type InFlightPage<T> = Pin<Box<Pending<Vec<T>>>>;
 
 /// Every row of a paged query as an async `Stream` (the async client), fetched page by page
 /// as it is polled. Yields `Err` once and then ends if a page fails. Without a `Stream`
