@@ -21,6 +21,8 @@
 //!   decoded to `Vec<Process>` as `processes().list()` does: a clone of the list the
 //!   entry's memo keeps; `cache/hit_typed_parsed`: the same hit with the memo taken away,
 //!   the body parsed again (what every hit cost before the memo).
+//! - `metrics/on_no_recorder`: the four opt-in layers over the instant service with
+//!   metrics on and no recorder installed; `metrics/off`: the same four all off (its floor).
 //! - `limiter/uncontended`: one admission of the client's GCRA limiter (at most 50 ns).
 //! - `limiter/uncontended_manual_clock`: the same on a manual clock (the GCRA step alone);
 //!   `limiter/clock_*`: the clock reads an admission is made of.
@@ -104,6 +106,24 @@ fn cache(c: &mut Criterion) {
     g.finish();
 }
 
+/// The metrics layer on (no recorder installed, as most applications run), over the
+/// stand-in with the other opt-in layers off, against the same four layers all off: what
+/// recording one call costs the layer (a clock read, the route's keys, the facade's no-op
+/// recorder).
+fn metrics_layer(c: &mut Criterion) {
+    let rt = runtime();
+    let _enter = rt.enter();
+    let off = Layers::new(&builder().build().unwrap());
+    let on = Layers::new(&builder().metrics(true).build().unwrap());
+    assert!(off.with_layers() && on.with_layers());
+    let mut g = c.benchmark_group("metrics");
+    g.bench_function("off", |b| b.iter(|| black_box(off.with_layers())));
+    g.bench_function("on_no_recorder", |b| {
+        b.iter(|| black_box(on.with_layers()));
+    });
+    g.finish();
+}
+
 /// 16 threads, each making `iters` admissions on `limiter` once all have started; the
 /// wall time from the start to the last thread's end.
 fn sixteen_threads(limiter: &Arc<Limiter>, iters: u64) -> Duration {
@@ -160,5 +180,5 @@ fn limiter(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, layers_off, cache, limiter);
+criterion_group!(benches, layers_off, cache, metrics_layer, limiter);
 criterion_main!(benches);

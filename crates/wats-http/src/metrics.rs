@@ -16,18 +16,24 @@
 //! | `wats_rate_limit_rejections_total` | counter | `route` (failed fast, or the wait passed the deadline) |
 //!
 //! Off (the default), the layer costs one branch per call and nothing is recorded. On
-//! without an installed recorder, the facade's no-op recorder takes the values.
+//! without an installed recorder, the facade's no-op recorder takes the values. The two
+//! metrics of every call (`wats_requests_total`, `wats_request_duration_seconds`) use keys
+//! built once per route and method ([`MetricsState`]), not per call: the `metrics` macros
+//! build a call's label list anew each time (two allocations per call, recorder or not).
 //! Retries are counted by the retry policy, which emits its counter whatever this
 //! setting (a retry is rare and sleeps anyway).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::{Method, Response};
+use metrics::{Key, Label, Level, Metadata};
 use tower::Service;
 use wats_breaker::State;
 use wats_core::{Error, Result};
@@ -35,11 +41,76 @@ use wats_core::{Error, Result};
 use crate::call::Call;
 use crate::shared::PoolShared;
 
-/// Shared state of the metrics layer: the breaker state last seen, to count changes.
+/// Shared state of the metrics layer: the breaker state last seen, to count changes, and
+/// the keys of each route and method seen.
 #[derive(Debug, Default)]
 pub(crate) struct MetricsState {
     breaker_state: AtomicU8,
+    /// By the address and length of the route template and the address of the method name
+    /// (both `'static`: the same strings for every call of a route).
+    keys: RwLock<KeyMap>,
 }
+
+/// Route keys by (template address, template length, method name address).
+type KeyMap = HashMap<(usize, usize, usize), Arc<RouteKeys>, foldhash::fast::RandomState>;
+
+/// The status classes of `wats_requests_total`, in [`status_class`]'s order.
+const STATUS_CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "error"];
+
+/// The keys of one route and method: `wats_requests_total` per status class and
+/// `wats_request_duration_seconds`.
+#[derive(Debug)]
+struct RouteKeys {
+    requests: [Key; 6],
+    duration: Key,
+}
+
+impl RouteKeys {
+    fn new(route: &'static str, method: &'static str) -> RouteKeys {
+        let labels = |extra: Option<&'static str>| {
+            let mut labels = vec![
+                Label::from_static_parts("route", route),
+                Label::from_static_parts("method", method),
+            ];
+            labels.extend(extra.map(|class| Label::from_static_parts("status", class)));
+            labels
+        };
+        RouteKeys {
+            requests: STATUS_CLASSES
+                .map(|class| Key::from_parts("wats_requests_total", labels(Some(class)))),
+            duration: Key::from_parts("wats_request_duration_seconds", labels(None)),
+        }
+    }
+}
+
+impl MetricsState {
+    /// The keys of `route` and `method`, built on their first call.
+    fn keys(&self, route: &'static str, method: &'static str) -> Arc<RouteKeys> {
+        let id = (
+            route.as_ptr() as usize,
+            route.len(),
+            method.as_ptr() as usize,
+        );
+        if let Some(keys) = self
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+        {
+            return Arc::clone(keys);
+        }
+        let mut map = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            map.entry(id)
+                .or_insert_with(|| Arc::new(RouteKeys::new(route, method))),
+        )
+    }
+}
+
+/// The metadata the `metrics` macros give this module's metrics (target and module path
+/// this module, level INFO), for the keys recorded without a macro.
+static METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
 
 fn state_code(s: State) -> u8 {
     match s {
@@ -92,16 +163,17 @@ pub(crate) fn rate_limit_rejected(shared: &PoolShared, route: &'static str) {
     }
 }
 
-fn status_class(result: &Result<Response<Bytes>>) -> &'static str {
+/// The index in [`STATUS_CLASSES`] of a call's result.
+fn status_class(result: &Result<Response<Bytes>>) -> usize {
     match result {
         Ok(resp) => match resp.status().as_u16() {
-            100..=199 => "1xx",
-            200..=299 => "2xx",
-            300..=399 => "3xx",
-            400..=499 => "4xx",
-            _ => "5xx",
+            100..=199 => 0,
+            200..=299 => 1,
+            300..=399 => 2,
+            400..=499 => 3,
+            _ => 4,
         },
-        Err(_) => "error",
+        Err(_) => 5,
     }
 }
 
@@ -193,15 +265,19 @@ fn record(
     route: &'static str,
     shared: &PoolShared,
 ) {
-    metrics::counter!(
-        "wats_requests_total",
-        "route" => route,
-        "method" => method,
-        "status" => status_class(result),
-    )
-    .increment(1);
-    metrics::histogram!("wats_request_duration_seconds", "route" => route, "method" => method)
-        .record(start.elapsed().as_secs_f64());
+    let Some(state) = &shared.layers.metrics else {
+        return;
+    };
+    let keys = state.keys(route, method);
+    let seconds = start.elapsed().as_secs_f64();
+    metrics::with_recorder(|recorder| {
+        recorder
+            .register_counter(&keys.requests[status_class(result)], &METADATA)
+            .increment(1);
+        recorder
+            .register_histogram(&keys.duration, &METADATA)
+            .record(seconds);
+    });
     if matches!(result, Err(Error::CircuitOpen { .. })) {
         metrics::counter!("wats_breaker_rejections_total", "route" => route).increment(1);
     }
@@ -225,5 +301,40 @@ fn method_name(method: &Method) -> &'static str {
         Method::PATCH => "PATCH",
         Method::HEAD => "HEAD",
         _ => "OTHER",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_keys_are_built_once_per_route_and_method() {
+        // Statics, so that both calls pass the same addresses (as every call of a declared
+        // route does: its template and method name are the same `'static` strings).
+        static ROUTE: &str = "/api/App/Version";
+        static GET: &str = "GET";
+        static POST: &str = "POST";
+        let state = MetricsState::default();
+        let a = state.keys(ROUTE, GET);
+        let b = state.keys(ROUTE, GET);
+        assert!(Arc::ptr_eq(&a, &b), "the second call reuses the keys");
+        let post = state.keys(ROUTE, POST);
+        assert!(!Arc::ptr_eq(&a, &post));
+        let labels: Vec<(String, String)> = a.requests[3]
+            .labels()
+            .map(|l| (l.key().to_owned(), l.value().to_owned()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("route".to_owned(), "/api/App/Version".to_owned()),
+                ("method".to_owned(), "GET".to_owned()),
+                ("status".to_owned(), "4xx".to_owned()),
+            ]
+        );
+        assert_eq!(a.requests[3].name(), "wats_requests_total");
+        assert_eq!(a.duration.name(), "wats_request_duration_seconds");
+        assert_eq!(a.duration.labels().count(), 2);
     }
 }
