@@ -465,13 +465,7 @@ model! {
 mod tests {
     use super::*;
 
-    fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> T {
-        let v: T = crate::json::from_str(text).unwrap();
-        let back: serde_json::Value = serde_json::to_value(&v).unwrap();
-        let src: serde_json::Value = serde_json::from_str(text).unwrap();
-        assert_eq!(back, src);
-        v
-    }
+    use crate::test_support::round_trip;
 
     #[test]
     fn rows_round_trip_with_unknown_members() {

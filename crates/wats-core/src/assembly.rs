@@ -184,13 +184,7 @@ impl MesChildUnitsCheck {
 mod tests {
     use super::*;
 
-    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(src: &str) -> T {
-        let v: T = serde_json::from_str(src).unwrap();
-        let back: serde_json::Value = serde_json::to_value(&v).unwrap();
-        let orig: serde_json::Value = serde_json::from_str(src).unwrap();
-        assert_eq!(back, orig, "{src}");
-        v
-    }
+    use crate::test_support::round_trip;
 
     #[test]
     fn results_round_trip_and_read_typed() {

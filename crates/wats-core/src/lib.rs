@@ -163,3 +163,18 @@ pub use step::{Chart, ChartSeries, Loop, SeqCall, Step, StepKind};
 pub use unit::Unit;
 pub use unit_internal::{UnitContents, UnitInfo, UnitProcess, UnitStateChange};
 pub use value::{Field, NumOrStr};
+
+/// Helpers shared by the model modules' tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// Parse `src` as `T`, write it back, assert the JSON written is the same value as
+    /// `src` (members, nulls and numbers as sent), and return the parsed `T`.
+    pub(crate) fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(src: &str) -> T {
+        let v: T = crate::json::from_str(src).unwrap();
+        let back: serde_json::Value =
+            serde_json::from_slice(&crate::json::to_vec(&v).unwrap()).unwrap();
+        let orig: serde_json::Value = serde_json::from_str(src).unwrap();
+        assert_eq!(back, orig, "{src}");
+        v
+    }
+}

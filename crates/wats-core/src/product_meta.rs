@@ -257,16 +257,7 @@ model! {
 mod tests {
     use super::*;
 
-    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(text: &str) -> T {
-        let v: T = crate::json::from_str(text).unwrap();
-        let back: serde_json::Value =
-            serde_json::from_slice(&crate::json::to_vec(&v).unwrap()).unwrap();
-        assert_eq!(
-            back,
-            serde_json::from_str::<serde_json::Value>(text).unwrap()
-        );
-        v
-    }
+    use crate::test_support::round_trip;
 
     #[test]
     fn models_round_trip() {

@@ -281,7 +281,7 @@ fn record(
     if matches!(result, Err(Error::CircuitOpen { .. })) {
         metrics::counter!("wats_breaker_rejections_total", "route" => route).increment(1);
     }
-    if let (Some(breaker), Some(state)) = (&shared.breaker, &shared.layers.metrics) {
+    if let Some(breaker) = &shared.breaker {
         let now = state_code(breaker.state());
         let before = state.breaker_state.swap(now, Ordering::AcqRel);
         if before != now {

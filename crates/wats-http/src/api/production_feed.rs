@@ -11,7 +11,7 @@ use futures_core::Stream;
 use wats_core::{Result, UnitChange};
 
 use super::production::Production;
-use super::products_pages::InFlightPage;
+use super::products_pages::{InFlightPage, RowLimit};
 use crate::client::Client;
 use crate::endpoint::Caller;
 
@@ -31,8 +31,8 @@ pub struct UnitChangeFeed<'c, C = Client> {
     skip: u32,
     seen: HashSet<i64>,
     buffer: VecDeque<UnitChange>,
-    /// Changes still wanted ([`limit`](Self::limit)), `None` for all.
-    left: Option<u64>,
+    /// Changes still wanted ([`limit`](Self::limit)).
+    limit: RowLimit,
     done: bool,
     /// The page being fetched, with the `maxCount` it asked for.
     in_flight: Option<(u32, InFlightPage<UnitChange>)>,
@@ -57,7 +57,7 @@ impl<'c, C: Caller> UnitChangeFeed<'c, C> {
             skip: 0,
             seen: HashSet::new(),
             buffer: VecDeque::new(),
-            left: None,
+            limit: RowLimit::default(),
             done: false,
             in_flight: None,
         }
@@ -67,25 +67,16 @@ impl<'c, C: Caller> UnitChangeFeed<'c, C> {
     /// for the changes still wanted (`maxCount`), and no page is fetched after it.
     /// `limit(0)` fetches nothing more.
     pub fn limit(mut self, n: u64) -> Self {
-        let buffered = self.buffer.len() as u64;
-        if n <= buffered {
-            self.buffer
-                .truncate(usize::try_from(n).unwrap_or(usize::MAX));
-            self.left = Some(0);
+        if self.limit.set(n, &mut self.buffer) {
             self.done = true;
             self.in_flight = None;
-        } else {
-            self.left = Some(n - buffered);
         }
         self
     }
 
     /// `maxCount` of the next page: the page size, or what the limit leaves if less.
     fn next_count(&self) -> u32 {
-        match self.left {
-            Some(left) => u32::try_from(left).map_or(self.page_size, |l| l.min(self.page_size)),
-            None => self.page_size,
-        }
+        self.limit.page(self.page_size)
     }
 
     /// The `$skip` of the next page, or `None` for the first.
@@ -100,22 +91,19 @@ impl<'c, C: Caller> UnitChangeFeed<'c, C> {
         self.skip = self.skip.saturating_add(len);
         let mut fresh = 0;
         for change in page {
-            if self.left == Some(0) {
+            if self.limit.reached() {
                 break;
             }
             let new = match change.id.value() {
                 Some(id) => self.seen.insert(*id),
                 None => true,
             };
-            if new {
+            if new && self.limit.take() {
                 fresh += 1;
                 self.buffer.push_back(change);
-                if let Some(left) = self.left.as_mut() {
-                    *left -= 1;
-                }
             }
         }
-        if len < asked || fresh == 0 || self.left == Some(0) {
+        if len < asked || fresh == 0 || self.limit.reached() {
             self.done = true;
         }
     }

@@ -18,13 +18,57 @@ use crate::endpoint::Pending;
 /// The page size used when the query sets no `$top`.
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
 
+/// A cap on the rows a pager yields (its `limit`), shared by [`PageIter`], [`PageStream`]
+/// and the unit change feed: the page size it leaves, and rows counted against it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RowLimit(Option<u64>);
+
+impl RowLimit {
+    /// The page size to ask for: `page`, or the rows left if fewer.
+    pub(crate) fn page(self, page: u32) -> u32 {
+        match self.0 {
+            Some(left) => u32::try_from(left).map_or(page, |left| left.min(page)),
+            None => page,
+        }
+    }
+
+    /// Cap at `n` more rows, those in `buf` (already fetched) first: drops the buffered rows
+    /// over the cap. Returns whether the cap is reached (no page may follow).
+    pub(crate) fn set<T>(&mut self, n: u64, buf: &mut VecDeque<T>) -> bool {
+        let buffered = buf.len() as u64;
+        if n <= buffered {
+            buf.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+            self.0 = Some(0);
+        } else {
+            self.0 = Some(n - buffered);
+        }
+        self.reached()
+    }
+
+    /// Count one row against the cap: `false` (count nothing) when the cap is reached.
+    pub(crate) fn take(&mut self) -> bool {
+        match self.0.as_mut() {
+            Some(0) => false,
+            Some(left) => {
+                *left -= 1;
+                true
+            }
+            None => true,
+        }
+    }
+
+    /// Whether the cap is reached.
+    pub(crate) fn reached(self) -> bool {
+        self.0 == Some(0)
+    }
+}
+
 /// Where the next page starts, and how many rows may still come.
 #[derive(Debug, Clone, Copy)]
 struct Cursor {
     page: u32,
     skip: u32,
-    /// Rows still wanted (`limit`), `None` for all.
-    left: Option<u64>,
+    limit: RowLimit,
     done: bool,
 }
 
@@ -33,30 +77,20 @@ impl Cursor {
         Cursor {
             page: top.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
             skip: skip.unwrap_or(0),
-            left: None,
+            limit: RowLimit::default(),
             done: false,
         }
     }
 
     /// `$top` of the next page: the page size, or what the limit leaves if that is less.
     fn top(&self) -> u32 {
-        match self.left {
-            Some(left) => u32::try_from(left).map_or(self.page, |left| left.min(self.page)),
-            None => self.page,
-        }
+        self.limit.page(self.page)
     }
 
-    /// At most `n` more rows, `buffered` of them already fetched (and kept by the caller,
-    /// which drops what the return value says is over the limit: rows to keep).
-    fn limit(&mut self, n: u64, buffered: usize) -> usize {
-        let buffered = buffered as u64;
-        if n <= buffered {
-            self.left = Some(0);
+    /// At most `n` more rows, those in `buf` first.
+    fn limit<T>(&mut self, n: u64, buf: &mut VecDeque<T>) {
+        if self.limit.set(n, buf) {
             self.done = true;
-            usize::try_from(n).unwrap_or(usize::MAX)
-        } else {
-            self.left = Some(n - buffered);
-            usize::MAX
         }
     }
 
@@ -69,13 +103,10 @@ impl Cursor {
         self.skip = self
             .skip
             .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-        if let Some(left) = self.left.as_mut() {
-            let keep = usize::try_from(*left).unwrap_or(usize::MAX).min(n);
-            rows.truncate(keep);
-            *left -= keep as u64;
-            if *left == 0 {
-                self.done = true;
-            }
+        let keep = rows.iter().take_while(|_| self.limit.take()).count();
+        rows.truncate(keep);
+        if self.limit.reached() {
+            self.done = true;
         }
     }
 }
@@ -121,8 +152,7 @@ impl<'c, T> PageIter<'c, T> {
     /// the rows still wanted (`$top`), and no page is fetched after it. `limit(0)` fetches
     /// nothing more.
     pub fn limit(mut self, n: u64) -> Self {
-        let keep = self.cursor.limit(n, self.buf.len());
-        self.buf.truncate(keep);
+        self.cursor.limit(n, &mut self.buf);
         self
     }
 }
@@ -205,8 +235,7 @@ impl<T: Send + 'static> PageStream<T> {
     /// nothing more (a page already in flight is dropped when the rows already read reach
     /// the limit).
     pub fn limit(mut self, n: u64) -> Self {
-        let keep = self.cursor.limit(n, self.buf.len());
-        self.buf.truncate(keep);
+        self.cursor.limit(n, &mut self.buf);
         if self.cursor.done {
             self.inflight = None;
         }
